@@ -1,0 +1,28 @@
+"""Helpers shared by the benchmarks: percentiles, peak memory, a fresh database."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` percentile (0.99 for p99) of `values`; 0 for none."""
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(share * 1000) - 1]
+
+
+def temp_db_url(name: str = "bench.db") -> str:
+    """A SQLite file in a new temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="troly06-bench-"))
+    return f"sqlite+aiosqlite:///{folder / name}"

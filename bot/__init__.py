@@ -1,0 +1,1 @@
+"""Trợ lý 06: a chatbot for Project 06 field campaigns."""

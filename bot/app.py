@@ -1,0 +1,50 @@
+"""Wiring: the flows in priority order, the database, the dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.dispatcher import Dispatcher
+from bot.core.router import Router
+from bot.storage.db import Database
+
+
+def routers() -> list[Router]:
+    """Every flow, first match first. Free-text catch-alls (the FAQ) come last."""
+    from handlers import identity, start
+
+    return [
+        start.router,
+        identity.router,
+    ]
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    clock: Clock
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def build_app(settings: Settings | None = None, clock: Clock | None = None) -> App:
+    """Open the database, apply migrations and build the dispatcher."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    db = Database(settings.db_url)
+    await db.migrate()
+    dispatcher = Dispatcher(routers(), db, clock, settings)
+    return App(settings, db, clock, dispatcher)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log ids and events only; httpx would log URLs that carry the bot token."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

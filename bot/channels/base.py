@@ -1,0 +1,65 @@
+"""What every channel provides, and the fallbacks they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.core.reply import Reply
+
+
+class SendStatus(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # transient: try again later (after `retry_after` seconds if given)
+    BLOCKED = "blocked"  # the user blocked the bot or left: stop writing to them
+    FAILED = "failed"  # permanent for this message
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: SendStatus
+    retry_after: float = 0.0
+    error: str = ""
+
+
+class Channel(Protocol):
+    """A platform the bot talks on."""
+
+    name: str
+    text_limit: int
+
+    async def deliver(self, chat_id: str, reply: Reply) -> SendResult:
+        """Send one reply (split as needed) to a chat; used for proactive messages."""
+        ...
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split `text` into pieces of at most `limit` characters, on line breaks where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single line longer than the limit: cut at a space
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def numbered_choices(reply: Reply) -> str:
+    """The reply's text with its choices as a numbered list (for channels without buttons)."""
+    lines = [reply.text] if reply.text else []
+    lines += [f"{i}. {choice.label}" for i, choice in enumerate(reply.choices, start=1)]
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""Settings read from TROLY06_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; the README lists them with their defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="TROLY06_", env_file=".env", extra="ignore")
+
+    db_url: str = "sqlite+aiosqlite:///./data/troly06.db"
+    default_locale: str = "vi"
+    timezone: str = TIMEZONE
+    max_text_length: int = 1000
+
+    telegram_token: str = ""
+    telegram_api_url: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+    zalo_token: str = ""
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str = ""
+    zalo_webhook_secret: str = ""
+
+    public_url: str = ""
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+
+    outbox_rate_per_s: float = 25.0
+    outbox_per_chat_interval_s: float = 1.0
+    outbox_max_attempts: int = 5
+
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(5, 0)
+    hotline: str = "1900 0368"

@@ -1,0 +1,1 @@
+"""The channel-neutral core: messages, routing, conversation state, language."""

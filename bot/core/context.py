@@ -1,0 +1,88 @@
+"""What a handler gets: the message, who sent it, the open transaction, and the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.inbound import Inbound
+from bot.core.reply import Attachment, Choice, Reply
+from bot.core.text import fold
+from bot.services.identity import Actor
+from bot.storage.conversations import ConversationRow
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FlowReset(Exception):
+    """The stored flow data no longer loads; the core restarts the conversation."""
+
+
+@dataclass
+class Context:
+    inbound: Inbound
+    actor: Actor
+    tx: AsyncConnection
+    clock: Clock
+    settings: Settings
+    convo: ConversationRow
+    menu_for: Callable[[Actor], tuple[Choice, ...]]
+    choice: Choice | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.inbound.text.strip()
+
+    @property
+    def folded(self) -> str:
+        return fold(self.inbound.text)
+
+    @property
+    def state(self) -> str | None:
+        return self.convo.state
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def reply(
+        self,
+        text: str = "",
+        *,
+        choices: tuple[Choice, ...] | list[Choice] = (),
+        photo: Attachment | None = None,
+        document: Attachment | None = None,
+        request_phone: bool = False,
+    ) -> None:
+        self.replies.append(Reply(text, tuple(choices), photo, document, request_phone))
+
+    def main_menu(self, text: str) -> None:
+        """Reply with `text` and the main menu of the user's roles."""
+        self.reply(text, choices=self.menu_for(self.actor))
+
+    def go(self, state: str, data: BaseModel | dict[str, Any] | None = None) -> None:
+        """Move the conversation to `state`, storing the flow's data with it."""
+        self.convo.state = state
+        if isinstance(data, BaseModel):
+            self.convo.data = data.model_dump(mode="json")
+        elif data is not None:
+            self.convo.data = dict(data)
+
+    def end(self) -> None:
+        """Leave any flow."""
+        self.convo.state = None
+        self.convo.data = {}
+
+    def load(self, model: type[M]) -> M:
+        """The flow's stored data, validated; raises FlowReset if it does not load."""
+        try:
+            return model.model_validate(self.convo.data)
+        except ValidationError as exc:
+            raise FlowReset(model.__name__) from exc

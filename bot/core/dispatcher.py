@@ -1,0 +1,295 @@
+"""The core: one inbound message in, replies out, in one transaction under a per-user lock.
+
+Order of dispatch: input checks; commands (and the cancel/menu words); a picked choice
+(button key, typed number or the option's words); the conversation's state; free-text routes
+in router order; a fallback. Each handler runs inside a savepoint: if it fails, what it did
+is rolled back, the conversation stays as it was, and the user gets one clear sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.context import Context, FlowReset
+from bot.core.i18n import _, normalize_locale, use_locale
+from bot.core.inbound import Inbound, Kind
+from bot.core.locks import KeyedLocks
+from bot.core.reply import Choice, Reply
+from bot.core.router import MenuItem, Route, Router, Trigger
+from bot.core.text import fold
+from bot.services import identity
+from bot.services.identity import Actor
+from bot.storage import conversations
+from bot.storage.conversations import StoredChoice
+from bot.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+CANCEL_WORDS = frozenset({"huy", "huy bo", "thoat", "dung", "dung lai", "cancel", "stop"})
+MENU_WORDS = frozenset({"menu", "danh muc", "bat dau", "start"})
+CHOICE_TTL = timedelta(days=30)
+
+
+def failure_text() -> str:
+    return _("Sorry, something went wrong. Nothing was changed; please try again.")
+
+
+def new_choice_key() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class Dispatcher:
+    """Routes each `Inbound` to the first handler that applies."""
+
+    def __init__(
+        self,
+        routers: Sequence[Router],
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self._on_commit = on_commit or (lambda: None)
+        self._locks = KeyedLocks()
+        self.routers = list(routers)
+        self._commands: dict[str, Route] = {}
+        self._actions: dict[str, Route] = {}
+        self._states: dict[str, Route] = {}
+        self._by_trigger: dict[Trigger, list[Route]] = {t: [] for t in Trigger}
+        for route in (r for router in routers for r in router.routes):
+            table = {
+                Trigger.COMMAND: self._commands,
+                Trigger.ACTION: self._actions,
+                Trigger.STATE: self._states,
+            }.get(route.trigger)
+            if table is not None:
+                table.setdefault(route.key, route)  # first registration wins
+            self._by_trigger[route.trigger].append(route)
+        self._menu: list[MenuItem] = sorted(
+            (item for router in routers for item in router.menu_items), key=lambda i: i.order
+        )
+
+    def set_on_commit(self, callback: Callable[[], None]) -> None:
+        self._on_commit = callback
+
+    def menu_for(self, actor: Actor) -> tuple[Choice, ...]:
+        held = actor.roles
+        return tuple(
+            Choice(str(item.label), item.action)
+            for item in self._menu
+            if not item.roles or item.roles & held
+        )
+
+    def commands(self) -> list[Route]:
+        """Command routes that carry a description, for the platform's command menu."""
+        return [r for r in self._by_trigger[Trigger.COMMAND] if str(r.description)]
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one message; never raises."""
+        async with self._locks.hold((inbound.channel, inbound.chat_id, inbound.user_id)):
+            locale = normalize_locale(inbound.language_code or self.settings.default_locale)
+            try:
+                async with self.db.write() as tx:
+                    actor = await identity.resolve(tx, inbound, self.clock.now())
+                    locale = actor.locale or self.settings.default_locale
+                    with use_locale(locale):
+                        replies = await self._handle_in(tx, inbound, actor)
+            except Exception:
+                logger.exception(
+                    "message failed: channel=%s user=%s kind=%s",
+                    inbound.channel,
+                    inbound.user_id,
+                    inbound.kind,
+                )
+                with use_locale(locale):
+                    return [Reply(failure_text())]
+            self._on_commit()
+            return replies
+
+    async def _handle_in(self, tx: object, inbound: Inbound, actor: Actor) -> list[Reply]:
+        convo = await conversations.load(tx, actor.identity_id)  # type: ignore[arg-type]
+        ctx = Context(
+            inbound=inbound,
+            actor=actor,
+            tx=tx,  # type: ignore[arg-type]
+            clock=self.clock,
+            settings=self.settings,
+            convo=convo,
+            menu_for=self.menu_for,
+        )
+        before = (convo.state, dict(convo.data), list(convo.menu_keys))
+        try:
+            async with ctx.tx.begin_nested():
+                await self._route(ctx)
+        except FlowReset as exc:
+            logger.info("flow data reset: identity=%s model=%s", actor.identity_id, exc)
+            ctx.replies.clear()
+            ctx.end()
+            ctx.main_menu(_("That conversation had expired, so we start again."))
+        except Exception:
+            logger.exception(
+                "handler failed: channel=%s identity=%s state=%s",
+                inbound.channel,
+                actor.identity_id,
+                before[0],
+            )
+            ctx.replies.clear()
+            convo.state, convo.data, convo.menu_keys = before
+            ctx.reply(failure_text())
+            return ctx.replies
+        replies = await self._attach_keys(ctx)
+        await conversations.save(ctx.tx, actor.identity_id, convo, self.clock.now())
+        return replies
+
+    async def _route(self, ctx: Context) -> None:
+        inbound = ctx.inbound
+        if inbound.kind is Kind.CHOICE:
+            await self._pick(ctx, await conversations.find_choice(ctx.tx, inbound.choice_key))
+        elif inbound.kind is Kind.CONTACT:
+            await self._first(ctx, self._by_trigger[Trigger.CONTACT])
+        elif inbound.kind is Kind.FILE:
+            await self._first(ctx, self._by_trigger[Trigger.FILE])
+        elif inbound.kind is Kind.TEXT:
+            await self._route_text(ctx)
+        else:
+            ctx.reply(_("I can only read text messages. Please type your question, or /menu."))
+
+    async def _route_text(self, ctx: Context) -> None:
+        text = ctx.text
+        if not text:
+            ctx.reply(
+                _("The message is empty. Type your question, or /menu to see what I can do.")
+            )
+            return
+        if len(text) > self.settings.max_text_length:
+            ctx.reply(
+                _(
+                    "That message is too long ({length} characters). Please keep it under {limit}."
+                ).format(length=len(text), limit=self.settings.max_text_length)
+            )
+            return
+        command = ctx.inbound.command or self._word_command(ctx.folded)
+        if command:
+            await self._command(ctx, command)
+            return
+        picked = await self._typed_choice(ctx)
+        if picked is not None:
+            await self._pick(ctx, picked)
+            return
+        state_route = self._states.get(ctx.state or "")
+        if state_route is not None and state_route.allows(ctx.actor.roles):
+            await state_route.handler(ctx)
+            return
+        if ctx.state:
+            ctx.end()  # a state nobody handles any more (or not for this role)
+        folded = ctx.folded
+        for route in self._by_trigger[Trigger.TEXT]:
+            if route.allows(ctx.actor.roles) and route.predicate and route.predicate(folded):
+                await route.handler(ctx)
+                return
+        ctx.main_menu(_("Sorry, I did not understand. Pick from the menu, or ask a question."))
+
+    @staticmethod
+    def _word_command(folded: str) -> str:
+        if folded in CANCEL_WORDS:
+            return "cancel"
+        if folded in MENU_WORDS:
+            return "menu"
+        return ""
+
+    async def _command(self, ctx: Context, name: str) -> None:
+        route = self._commands.get(name)
+        if route is None:
+            ctx.reply(
+                _("I do not know the command /{name}. Type /help to see the commands.").format(
+                    name=name[:32]
+                )
+            )
+        elif not route.allows(ctx.actor.roles):
+            ctx.reply(_("You do not have permission to use this."))
+        else:
+            await route.handler(ctx)
+
+    async def _typed_choice(self, ctx: Context) -> StoredChoice | None:
+        """A typed number ("2") or an option's words picks from the last list shown."""
+        keys = ctx.convo.menu_keys
+        if not keys:
+            return None
+        folded = ctx.folded.rstrip(".)")
+        if folded.isdigit():
+            index = int(folded) - 1
+            return (
+                await conversations.find_choice(ctx.tx, keys[index])
+                if 0 <= index < len(keys)
+                else None
+            )
+        for key in keys:
+            stored = await conversations.find_choice(ctx.tx, key)
+            if stored is not None and fold(stored.label) == folded:
+                return stored
+        return None
+
+    async def _pick(self, ctx: Context, stored: StoredChoice | None) -> None:
+        route = self._actions.get(stored.action) if stored else None
+        fresh = (
+            stored is not None
+            and route is not None
+            and stored.identity_id == ctx.actor.identity_id
+            and (route.states is None or ctx.state in route.states)
+        )
+        if not fresh or stored is None or route is None:
+            ctx.reply(
+                _("This button has expired. Here is the current menu."),
+                choices=ctx.menu_for(ctx.actor),
+            )
+            return
+        if not route.allows(ctx.actor.roles):
+            ctx.reply(_("You do not have permission to use this."))
+            return
+        ctx.choice = Choice(stored.label, stored.action, stored.value, stored.key)
+        await route.handler(ctx)
+
+    async def _first(self, ctx: Context, routes: list[Route]) -> None:
+        for route in routes:
+            if route.allows(ctx.actor.roles):
+                await route.handler(ctx)
+                return
+        ctx.reply(_("I cannot use that here. Type /menu to see what I can do."))
+
+    async def _attach_keys(self, ctx: Context) -> list[Reply]:
+        """Give every offered choice an opaque key, stored server-side for this identity."""
+        now = self.clock.now()
+        out: list[Reply] = []
+        last_keys: list[str] | None = None
+        for reply in ctx.replies:
+            if reply.choices:
+                keyed = tuple(replace(c, key=new_choice_key()) for c in reply.choices)
+                await conversations.add_choices(
+                    ctx.tx,
+                    [
+                        StoredChoice(c.key, ctx.actor.identity_id, c.action, c.value, c.label)
+                        for c in keyed
+                    ],
+                    now,
+                )
+                last_keys = [c.key for c in keyed]
+                reply = replace(reply, choices=keyed)
+            out.append(reply)
+        if last_keys is not None:
+            ctx.convo.menu_keys = last_keys
+        elif ctx.state is not None:
+            ctx.convo.menu_keys = []  # the flow asked for free text: "3" is an answer, not a pick
+        return out
+
+    async def purge_old_choices(self) -> int:
+        async with self.db.write() as tx:
+            return await conversations.purge_choices(tx, self.clock.now() - CHOICE_TTL)

@@ -1,0 +1,42 @@
+"""What the core hands a channel to show: text, choices, a picture or a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option the user can pick.
+
+    `action` names the handler that runs when it is picked and `value` is its small payload
+    (an id). Both stay on the server: the channel only ever sees `key`, which the core fills in.
+    """
+
+    label: str
+    action: str
+    value: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A picture or a document to send with a reply."""
+
+    filename: str
+    data: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user.
+
+    Channels render `choices` as buttons where they can and as a numbered list elsewhere.
+    """
+
+    text: str = ""
+    choices: tuple[Choice, ...] = ()
+    photo: Attachment | None = None
+    document: Attachment | None = None
+    request_phone: bool = False

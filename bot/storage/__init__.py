@@ -1,0 +1,1 @@
+"""Storage: the only layer that knows SQL."""

@@ -1,0 +1,112 @@
+"""Conversation state per chat identity, and the choices offered to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.sql import upsert
+from bot.storage.tables.core import choices, conversations
+
+
+@dataclass
+class ConversationRow:
+    state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    menu_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredChoice:
+    key: str
+    identity_id: int
+    action: str
+    value: str
+    label: str
+
+
+async def load(tx: AsyncConnection, identity_id: int) -> ConversationRow:
+    row = (
+        await tx.execute(
+            select(conversations.c.state, conversations.c.data, conversations.c.menu_keys).where(
+                conversations.c.identity_id == identity_id
+            )
+        )
+    ).first()
+    if row is None:
+        return ConversationRow()
+    data = row.data if isinstance(row.data, dict) else {}
+    keys = (
+        [k for k in row.menu_keys if isinstance(k, str)] if isinstance(row.menu_keys, list) else []
+    )
+    return ConversationRow(row.state, data, keys)
+
+
+async def save(
+    tx: AsyncConnection, identity_id: int, convo: ConversationRow, now: datetime
+) -> None:
+    await upsert(
+        tx,
+        conversations,
+        {
+            "identity_id": identity_id,
+            "state": convo.state,
+            "data": convo.data,
+            "menu_keys": convo.menu_keys,
+            "updated_at": now,
+        },
+        keys=["identity_id"],
+    )
+
+
+async def set_menu(tx: AsyncConnection, identity_id: int, keys: list[str], now: datetime) -> None:
+    """Make `keys` the list a typed number picks from (used when a proactive message lands)."""
+    result = await tx.execute(
+        update(conversations)
+        .where(conversations.c.identity_id == identity_id)
+        .values(menu_keys=keys, updated_at=now)
+    )
+    if result.rowcount == 0:
+        await save(tx, identity_id, ConversationRow(menu_keys=keys), now)
+
+
+async def add_choices(tx: AsyncConnection, items: list[StoredChoice], now: datetime) -> None:
+    if items:
+        await tx.execute(
+            choices.insert(),
+            [
+                {
+                    "key": c.key,
+                    "identity_id": c.identity_id,
+                    "action": c.action,
+                    "value": c.value,
+                    "label": c.label[:200],
+                    "created_at": now,
+                }
+                for c in items
+            ],
+        )
+
+
+async def find_choice(tx: AsyncConnection, key: str) -> StoredChoice | None:
+    row = (
+        await tx.execute(
+            select(
+                choices.c.key,
+                choices.c.identity_id,
+                choices.c.action,
+                choices.c.value,
+                choices.c.label,
+            ).where(choices.c.key == key)
+        )
+    ).first()
+    return StoredChoice(*row) if row else None
+
+
+async def purge_choices(tx: AsyncConnection, before: datetime) -> int:
+    result = await tx.execute(delete(choices).where(choices.c.created_at < before))
+    return result.rowcount

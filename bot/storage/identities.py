@@ -1,0 +1,263 @@
+"""Chat users, their channel identities, roles and invite codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.tables.core import (
+    chat_identities,
+    households,
+    invites,
+    persons,
+    roles,
+    users,
+    villages,
+)
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    identity_id: int
+    user_id: int
+    person_id: int | None
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    role: str
+    village_id: int | None
+    commune_id: int | None
+
+
+@dataclass(frozen=True)
+class InviteRow:
+    code: str
+    role: str
+    village_id: int | None
+    commune_id: int | None
+    person_id: int | None
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonBrief:
+    person_id: int
+    full_name: str
+    village_id: int
+    commune_id: int
+
+
+async def find_identity(tx: AsyncConnection, channel: str, external_id: str) -> IdentityRow | None:
+    row = (
+        await tx.execute(
+            select(chat_identities.c.id, users.c.id, users.c.person_id, users.c.locale)
+            .join(users, users.c.id == chat_identities.c.user_id)
+            .where(
+                chat_identities.c.channel == channel,
+                chat_identities.c.external_id == external_id,
+            )
+        )
+    ).first()
+    return IdentityRow(*row) if row else None
+
+
+async def identity_by_id(tx: AsyncConnection, identity_id: int) -> IdentityRow:
+    row = (
+        await tx.execute(
+            select(chat_identities.c.id, users.c.id, users.c.person_id, users.c.locale)
+            .join(users, users.c.id == chat_identities.c.user_id)
+            .where(chat_identities.c.id == identity_id)
+        )
+    ).one()
+    return IdentityRow(*row)
+
+
+async def create_user(tx: AsyncConnection, now: datetime, locale: str | None = None) -> int:
+    result = await tx.execute(insert(users).values(created_at=now, locale=locale))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def create_identity(
+    tx: AsyncConnection,
+    *,
+    user_id: int,
+    channel: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str,
+    now: datetime,
+) -> int:
+    result = await tx.execute(
+        insert(chat_identities).values(
+            user_id=user_id,
+            channel=channel,
+            external_id=external_id,
+            chat_id=chat_id,
+            display_name=display_name[:120],
+            last_seen_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def touch_identity(
+    tx: AsyncConnection, identity_id: int, user_id: int, chat_id: str, now: datetime
+) -> None:
+    """Record that the user wrote from this identity just now (it becomes their last channel)."""
+    await tx.execute(
+        update(chat_identities)
+        .where(chat_identities.c.id == identity_id)
+        .values(last_seen_at=now, chat_id=chat_id, unreachable_at=None)
+    )
+    await tx.execute(
+        update(users).where(users.c.id == user_id).values(last_identity_id=identity_id)
+    )
+
+
+async def move_identity(tx: AsyncConnection, identity_id: int, user_id: int) -> None:
+    await tx.execute(
+        update(chat_identities).where(chat_identities.c.id == identity_id).values(user_id=user_id)
+    )
+
+
+async def grants_of(tx: AsyncConnection, user_id: int) -> list[GrantRow]:
+    rows = await tx.execute(
+        select(roles.c.role, roles.c.village_id, roles.c.commune_id).where(
+            roles.c.user_id == user_id
+        )
+    )
+    return [GrantRow(*row) for row in rows]
+
+
+async def add_grant(
+    tx: AsyncConnection,
+    user_id: int,
+    role: str,
+    village_id: int | None,
+    commune_id: int | None,
+    now: datetime,
+) -> None:
+    existing = await tx.scalar(
+        select(roles.c.id).where(
+            roles.c.user_id == user_id,
+            roles.c.role == role,
+            roles.c.village_id.is_(None)
+            if village_id is None
+            else roles.c.village_id == village_id,
+            roles.c.commune_id.is_(None)
+            if commune_id is None
+            else roles.c.commune_id == commune_id,
+        )
+    )
+    if existing is None:
+        await tx.execute(
+            insert(roles).values(
+                user_id=user_id,
+                role=role,
+                village_id=village_id,
+                commune_id=commune_id,
+                granted_at=now,
+            )
+        )
+
+
+async def set_locale(tx: AsyncConnection, user_id: int, locale: str) -> None:
+    await tx.execute(update(users).where(users.c.id == user_id).values(locale=locale))
+
+
+async def user_of_person(tx: AsyncConnection, person_id: int) -> int | None:
+    return await tx.scalar(select(users.c.id).where(users.c.person_id == person_id))
+
+
+async def set_person(tx: AsyncConnection, user_id: int, person_id: int | None) -> None:
+    await tx.execute(update(users).where(users.c.id == user_id).values(person_id=person_id))
+
+
+async def persons_with_phone(tx: AsyncConnection, phone: str) -> list[PersonBrief]:
+    rows = await tx.execute(
+        select(persons.c.id, persons.c.full_name, villages.c.id, villages.c.commune_id)
+        .join(households, households.c.id == persons.c.household_id)
+        .join(villages, villages.c.id == households.c.village_id)
+        .where(persons.c.phone == phone)
+        .order_by(persons.c.id)
+    )
+    return [PersonBrief(*row) for row in rows]
+
+
+async def person_brief(tx: AsyncConnection, person_id: int) -> PersonBrief | None:
+    row = (
+        await tx.execute(
+            select(persons.c.id, persons.c.full_name, villages.c.id, villages.c.commune_id)
+            .join(households, households.c.id == persons.c.household_id)
+            .join(villages, villages.c.id == households.c.village_id)
+            .where(persons.c.id == person_id)
+        )
+    ).first()
+    return PersonBrief(*row) if row else None
+
+
+async def insert_invite(
+    tx: AsyncConnection,
+    *,
+    code: str,
+    role: str,
+    village_id: int | None,
+    commune_id: int | None,
+    person_id: int | None,
+    created_by: int | None,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    await tx.execute(
+        insert(invites).values(
+            code=code,
+            role=role,
+            village_id=village_id,
+            commune_id=commune_id,
+            person_id=person_id,
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+
+
+async def find_invite(tx: AsyncConnection, code: str) -> InviteRow | None:
+    row = (
+        await tx.execute(
+            select(
+                invites.c.code,
+                invites.c.role,
+                invites.c.village_id,
+                invites.c.commune_id,
+                invites.c.person_id,
+                invites.c.expires_at,
+                invites.c.used_at,
+            ).where(invites.c.code == code)
+        )
+    ).first()
+    return InviteRow(*row) if row else None
+
+
+async def use_invite(tx: AsyncConnection, code: str, user_id: int, now: datetime) -> bool:
+    """Mark the invite used; False if someone used it first."""
+    result = await tx.execute(
+        update(invites)
+        .where(and_(invites.c.code == code, invites.c.used_at.is_(None)))
+        .values(used_by=user_id, used_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def village_commune(tx: AsyncConnection, village_id: int) -> int | None:
+    return await tx.scalar(select(villages.c.commune_id).where(villages.c.id == village_id))
+
+
+async def count_users(tx: AsyncConnection) -> int:
+    return int(await tx.scalar(select(func.count()).select_from(users)) or 0)

@@ -1,0 +1,39 @@
+"""Communes and villages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.tables.core import communes, villages
+
+
+@dataclass(frozen=True)
+class Village:
+    id: int
+    commune_id: int
+    name: str
+    is_island: bool
+
+
+async def first_village(tx: AsyncConnection) -> tuple[int | None, int | None]:
+    """(village id, commune id) of the first village on file, or (None, None)."""
+    row = (
+        await tx.execute(select(villages.c.id, villages.c.commune_id).order_by(villages.c.id))
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def all_villages(tx: AsyncConnection) -> list[Village]:
+    rows = await tx.execute(
+        select(
+            villages.c.id, villages.c.commune_id, villages.c.name, villages.c.is_island
+        ).order_by(villages.c.commune_id, villages.c.name)
+    )
+    return [Village(*row) for row in rows]
+
+
+async def count_communes(tx: AsyncConnection) -> int:
+    return int(await tx.scalar(select(func.count()).select_from(communes)) or 0)

@@ -1,0 +1,34 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+async def upsert(
+    tx: AsyncConnection,
+    table: Table,
+    values: Mapping[str, Any],
+    keys: Sequence[str],
+) -> None:
+    """Insert a row, or update every non-key column of the row with the same keys."""
+    dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    changes = {name: stmt.excluded[name] for name in values if name not in keys}
+    await tx.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=changes))
+
+
+async def insert_ignore(
+    tx: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Insert rows, skipping those that clash with a unique key; returns how many went in."""
+    if not rows:
+        return 0
+    dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+    result = await tx.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+    return max(result.rowcount, 0)

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from bot.channels.base import SendResult, SendStatus, numbered_choices
 from bot.core.dispatcher import Dispatcher
+from bot.core.i18n import gettext as _
 from bot.core.inbound import Inbound, InboundFile, Kind
 from bot.core.reply import Reply
 
@@ -55,6 +56,8 @@ class ConsoleChannel:
 
     def render(self, reply: Reply) -> str:
         parts = [numbered_choices(reply)]
+        if reply.request_phone:
+            parts.append(_("(Type #phone followed by your number to share it.)"))
         for attachment in (reply.photo, reply.document):
             if attachment is not None:
                 self.files_dir.mkdir(parents=True, exist_ok=True)

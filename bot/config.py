@@ -18,7 +18,6 @@ class Settings(BaseSettings):
 
     db_url: str = "sqlite+aiosqlite:///./data/troly06.db"
     default_locale: str = "vi"
-    timezone: str = TIMEZONE
     max_text_length: int = 1000
 
     telegram_token: str = ""

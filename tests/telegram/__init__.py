@@ -1,0 +1,1 @@
+"""End-to-end tests of the Telegram channel against the fake Bot API."""

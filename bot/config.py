@@ -42,4 +42,11 @@ class Settings(BaseSettings):
 
     quiet_start: time = time(21, 0)
     quiet_end: time = time(5, 0)
+    remind_at: time = time(7, 0)  # return-day reminders and the team leads' digest
+    remind_followup_days: list[int] = [2, 5]
+    booking_eve_at: time = time(19, 0)
+    booking_before_h: float = 2.0
+    reminder_grace_s: int = 12 * 3600  # later than this after its time: marked missed
+    reminder_poll_s: int = 60
+    scheduler_db_url: str = ""  # APScheduler job store; default: a file beside the database
     hotline: str = "1900 0368"

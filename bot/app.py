@@ -14,11 +14,12 @@ from bot.storage.db import Database
 
 def routers() -> list[Router]:
     """Every flow, first match first. Free-text catch-alls (the FAQ) come last."""
-    from handlers import identity, start
+    from handlers import broadcast, identity, start
 
     return [
         start.router,
         identity.router,
+        broadcast.router,
     ]
 
 

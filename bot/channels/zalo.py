@@ -1,0 +1,333 @@
+"""The Zalo channel: the Zalo Bot Platform HTTP API through httpx, polling or webhook.
+
+Zalo has no buttons, so choices become a numbered list (the core maps a typed number or the
+option's words back to the choice). Texts are cut at 2,000 characters on line breaks and sent
+in order. Pictures go by URL from the bot's own web server when TROLY06_PUBLIC_URL is set,
+otherwise a sentence says one could not be shown. Transient errors (5xx, 429, timeouts) are
+retried with backoff. Nothing here is imported above bot/channels/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import random
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bot.channels.base import SendResult, SendStatus, numbered_choices, split_text
+from bot.core.inbound import Inbound, Kind
+from bot.core.locks import KeyedLocks
+from bot.core.reply import Reply
+from bot.media import MediaStore, file_link, file_not_sent, picture_not_shown
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT_LIMIT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+EVENT_TEXT = "message.text.received"
+POLL_TIMEOUT_S = 30
+TYPING_EVERY_S = 5.0
+TYPING_TIMEOUT_S = 3.0
+MAX_POLL_BACKOFF_S = 30.0
+
+Handle = Callable[[Inbound], Awaitable[list[Reply]]]
+
+
+class ZaloApiError(Exception):
+    """A call the API refused or that never got an answer (`code` 0)."""
+
+    def __init__(self, method: str, code: int, description: str, retry_after: float = 0.0):
+        super().__init__(f"{method}: {code} {description}")
+        self.method = method
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        """Worth trying again later: no answer, rate limited, or a server error."""
+        return self.code == 0 or self.code == 429 or self.code >= 500
+
+
+class ZaloApi:
+    """`POST <base_url>/bot<token>/<method>` with a JSON body; unwraps `{ok, result}`."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        *,
+        attempts: int = 4,
+        backoff_s: float = 0.5,
+        timeout_s: float = 10.0,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
+        self.attempts = attempts
+        self.backoff_s = backoff_s
+        self.timeout_s = timeout_s
+        self._client = client or httpx.AsyncClient(timeout=timeout_s)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def call(
+        self,
+        method: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        timeout_s: float | None = None,
+        retry: bool = True,
+    ) -> Any:
+        """Call `method`, retrying transient failures with exponential backoff."""
+        attempts = self.attempts if retry else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._once(method, payload or {}, timeout_s or self.timeout_s)
+            except ZaloApiError as exc:
+                if not exc.transient or attempt == attempts:
+                    raise
+                delay = max(exc.retry_after, self.backoff_s * 2 ** (attempt - 1))
+                logger.info(
+                    "zalo %s failed (%s), retry %s in %.1fs", method, exc.code, attempt, delay
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _once(self, method: str, payload: dict[str, Any], timeout_s: float) -> Any:
+        try:
+            response = await self._client.post(
+                self._prefix + method, json=payload, timeout=timeout_s
+            )
+        except httpx.TransportError as exc:  # timeouts, refused connections: no token in the text
+            raise ZaloApiError(method, 0, type(exc).__name__) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.is_success and isinstance(body, dict) and body.get("ok"):
+            return body.get("result")
+        code = response.status_code if not response.is_success else 0
+        if isinstance(body, dict):
+            code = int(body.get("error_code") or body.get("errorCode") or code or 500)
+        description = str(body.get("description", "")) if isinstance(body, dict) else ""
+        retry_after = float(response.headers.get("Retry-After", "0") or 0)
+        raise ZaloApiError(method, code, description[:200], retry_after)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One API call that shows (part of) a reply."""
+
+    method: str
+    payload: dict[str, Any]
+
+
+def updates_in(body: Any) -> list[dict[str, Any]]:
+    """The updates in a getUpdates result or a webhook body: a list, one object, or none."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        body = body["result"]
+    if isinstance(body, list):
+        return [u for u in body if isinstance(u, dict)]
+    return [body] if isinstance(body, dict) and body else []
+
+
+def parse_update(update: dict[str, Any]) -> Inbound | None:
+    """A Zalo update as an Inbound: text (and commands) as text, anything else unsupported.
+
+    Returns None, after logging, for an update without a sender or a chat.
+    """
+    message = update.get("message")
+    if not isinstance(message, dict):
+        logger.info("zalo update dropped: no message (event %s)", update.get("event_name"))
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    user_id, chat_id = str(sender.get("id") or ""), str(chat.get("id") or sender.get("id") or "")
+    if not user_id or not chat_id:
+        logger.info("zalo update dropped: no sender or chat")
+        return None
+    name = sender.get("display_name") or sender.get("name") or sender.get("first_name") or ""
+    base = {
+        "channel": CHANNEL,
+        "chat_id": chat_id[:64],
+        "user_id": user_id[:64],
+        "display_name": str(name)[:120],
+        "raw": update,
+    }
+    text = message.get("text")
+    if update.get("event_name", EVENT_TEXT) == EVENT_TEXT and isinstance(text, str):
+        return Inbound(**base, kind=Kind.TEXT, text=text)
+    return Inbound(**base, kind=Kind.UNSUPPORTED)
+
+
+def plan_reply(chat_id: str, reply: Reply, media: MediaStore | None) -> list[Outgoing]:
+    """The API calls that show `reply` on Zalo, in order: the picture, then the text."""
+    calls: list[Outgoing] = []
+    lines = [numbered_choices(reply)] if reply.text or reply.choices else []
+    if reply.photo is not None:
+        if media is not None:
+            url = media.publish(reply.photo)
+            calls.append(Outgoing("sendPhoto", {"chat_id": chat_id, "photo": url}))
+        else:
+            lines.append(picture_not_shown())
+    if reply.document is not None:
+        name = reply.document.filename
+        if media is not None:
+            lines.append(file_link(name, media.publish(reply.document, download=True)))
+        else:
+            lines.append(file_not_sent(name))
+    text = unicodedata.normalize("NFC", "\n".join(line for line in lines if line))
+    if text.strip():
+        calls += [
+            Outgoing("sendMessage", {"chat_id": chat_id, "text": piece})
+            for piece in split_text(text, TEXT_LIMIT)
+            if piece.strip()
+        ]
+    return calls
+
+
+class ZaloChannel:
+    """Receives Zalo updates, hands them to the core, and shows the replies."""
+
+    name = CHANNEL
+    text_limit = TEXT_LIMIT
+
+    def __init__(
+        self,
+        handle: Handle,
+        api: ZaloApi,
+        *,
+        media: MediaStore | None = None,
+        webhook_secret: str = "",
+        typing_every_s: float = TYPING_EVERY_S,
+    ) -> None:
+        self.handle = handle
+        self.api = api
+        self.media = media
+        self.webhook_secret = webhook_secret
+        self.typing_every_s = typing_every_s
+        self._chat_locks = KeyedLocks()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- receiving ------------------------------------------------------------------------
+
+    def accepts_secret(self, given: str) -> bool:
+        """True only for the webhook secret we registered (compared in constant time)."""
+        return bool(self.webhook_secret) and hmac.compare_digest(
+            given.encode(), self.webhook_secret.encode()
+        )
+
+    def submit_payload(self, body: Any) -> int:
+        """Start handling every update in a webhook body; returns how many were taken."""
+        inbounds = [i for i in map(parse_update, updates_in(body)) if i is not None]
+        for inbound in inbounds:
+            self.submit(inbound)
+        return len(inbounds)
+
+    def submit(self, inbound: Inbound) -> None:
+        """Handle `inbound` in the background, after earlier messages of the same chat."""
+        task = asyncio.create_task(self._handle_in_order(inbound))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every submitted message has been answered."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _handle_in_order(self, inbound: Inbound) -> None:
+        async with self._chat_locks.hold(inbound.chat_id):
+            try:
+                await self.answer(inbound)
+            except Exception:
+                logger.exception("zalo message not answered: user=%s", inbound.user_id)
+
+    async def answer(self, inbound: Inbound) -> None:
+        """Show "typing" while the core works, then send its replies in order."""
+        working = asyncio.Event()
+        typing = asyncio.create_task(self._keep_typing(inbound.chat_id, working))
+        try:
+            replies = await self.handle(inbound)
+        finally:
+            working.set()
+        for reply in replies:
+            await self.send(inbound.chat_id, reply)
+        await typing
+
+    async def _keep_typing(self, chat_id: str, done: asyncio.Event) -> None:
+        """Send "typing" now and every few seconds until `done` (a lost one does not matter)."""
+        while not done.is_set():
+            try:
+                await self.api.call(
+                    "sendChatAction",
+                    {"chat_id": chat_id, "action": "typing"},
+                    timeout_s=TYPING_TIMEOUT_S,
+                    retry=False,
+                )
+            except ZaloApiError as exc:
+                logger.debug("zalo typing not shown: %s", exc.code)
+            await _sleep_unless(done, self.typing_every_s)
+
+    async def poll(self, stop: asyncio.Event, timeout_s: int = POLL_TIMEOUT_S) -> None:
+        """Long-poll getUpdates until `stop` is set; errors back off, an idle 408 does not."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                result = await self.api.call(
+                    "getUpdates",
+                    {"timeout": str(timeout_s)},
+                    timeout_s=timeout_s + 10,
+                    retry=False,
+                )
+            except ZaloApiError as exc:
+                if exc.code == 408:
+                    continue
+                if exc.code == 401:
+                    logger.error("zalo token refused (401): polling stops")
+                    raise
+                failures += 1
+                delay = min(MAX_POLL_BACKOFF_S, 0.5 * 2**failures) * random.uniform(0.5, 1.0)
+                logger.warning("zalo getUpdates failed (%s); again in %.1fs", exc.code, delay)
+                await _sleep_unless(stop, delay)
+                continue
+            failures = 0
+            self.submit_payload(result)
+
+    async def set_webhook(self, url: str) -> None:
+        """Tell Zalo to post updates to `url` with our secret header."""
+        if not 8 <= len(self.webhook_secret) <= 256:
+            raise ValueError("the Zalo webhook secret must be 8 to 256 characters")
+        await self.api.call("setWebhook", {"url": url, "secret_token": self.webhook_secret})
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Show one reply; raises ZaloApiError when a part could not be sent."""
+        for outgoing in plan_reply(chat_id, reply, self.media):
+            await self.api.call(outgoing.method, outgoing.payload)
+
+    async def deliver(self, chat_id: str, reply: Reply) -> SendResult:
+        """Send a proactive message (for the outbox sender) and say how it went."""
+        try:
+            await self.send(chat_id, reply)
+        except ZaloApiError as exc:
+            if exc.transient:
+                return SendResult(SendStatus.RETRY, exc.retry_after, str(exc)[:200])
+            if exc.code == 403:
+                return SendResult(SendStatus.BLOCKED, error=str(exc)[:200])
+            return SendResult(SendStatus.FAILED, error=str(exc)[:200])
+        return SendResult(SendStatus.SENT)
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

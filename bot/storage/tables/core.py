@@ -69,6 +69,7 @@ persons = Table(
     Column("boat_id", ForeignKey("boats.id"), nullable=True),
     Column("has_id_card", Boolean, nullable=False, server_default="0"),
     Column("has_eid_level2", Boolean, nullable=False, server_default="0"),
+    Column("id_card_applied_at", UtcDateTime, nullable=True),  # added by 0003_booking
     # present | away | moved | exempt
     Column("status", String(10), nullable=False, server_default="present"),
     Column("away_until", Date, nullable=True),

@@ -1,0 +1,56 @@
+"""Check-in at the desk: who came, what was done, and the roster status that follows.
+
+An ID card application taken is not a card issued: it sets persons.id_card_applied_at and
+leaves has_id_card alone until the card is handed over. Level 2 registered at the desk sets
+has_eid_level2 (the account is approved from that registration).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.services import booking_events
+from bot.services.booking.rules import BookError, Outcome
+from bot.storage import booking as store
+
+logger = logging.getLogger(__name__)
+
+
+async def check_in(
+    tx: AsyncConnection, *, booking_id: int, outcome: str, by_user: int, now: datetime
+) -> store.Booking | BookError:
+    """Mark a confirmed booking arrived (with what was done) or no-show."""
+    done = Outcome(outcome)
+    booking = await store.booking(tx, booking_id)
+    if booking is None:
+        return BookError.NOT_FOUND
+    status = "no_show" if done is Outcome.NO_SHOW else "arrived"
+    if not await store.set_booking(
+        tx,
+        booking_id,
+        expect="confirmed",
+        now=now,
+        status=status,
+        outcome=done.value,
+        checked_in_by=by_user,
+    ):
+        return BookError.NOT_ACTIVE
+    await store.deactivate_members(tx, booking_id)
+    await store.mark_persons(
+        tx,
+        await store.member_ids(tx, booking_id),
+        now=now,
+        id_card_applied=done in (Outcome.ID_CARD, Outcome.BOTH),
+        eid_level2=done in (Outcome.EID_LEVEL2, Outcome.BOTH),
+    )
+    await booking_events.booking_changed(tx, booking_id, now)
+    logger.info("checked in: booking=%s outcome=%s", booking_id, done.value)
+    return booking
+
+
+async def desk_list(tx: AsyncConnection, session_id: int) -> list[store.Booking]:
+    """Bookings still to check in at a session, by slot."""
+    return await store.session_bookings(tx, session_id)

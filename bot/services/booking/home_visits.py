@@ -1,0 +1,137 @@
+"""Home visits and transport for the elderly, sick and disabled: asked, planned, done."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.services import access
+from bot.services.booking import notices, texts
+from bot.services.booking.sessions import may_manage
+from bot.services.identity import Actor
+from bot.services.phone import normalize_phone
+from bot.storage import booking as store
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("visit", "transport")
+REASONS = ("elderly", "sick", "disabled", "other")
+
+
+class VisitError(StrEnum):
+    BAD_PHONE = "bad_phone"
+    BAD_FIELD = "bad_field"
+    DUPLICATE = "duplicate"
+    NOT_FOUND = "not_found"  # or not in the actor's villages
+    NOT_A_ROUND = "not_a_round"
+    NOT_OPEN = "not_open"
+
+
+async def request(
+    tx: AsyncConnection,
+    *,
+    user_id: int,
+    person_id: int | None,
+    person_name: str,
+    kind: str,
+    reason: str,
+    address: str,
+    phone: str,
+    preferred_time: str,
+    village_id: int,
+    now: datetime,
+) -> int | VisitError:
+    """Record a request for the village's team; one open request per person and asker."""
+    number = normalize_phone(phone)
+    if number is None:
+        return VisitError.BAD_PHONE
+    name, place = person_name.strip()[:120], address.strip()[:200]
+    if kind not in KINDS or reason not in REASONS or not name or not place:
+        return VisitError.BAD_FIELD
+    if await store.open_visit_of(tx, user_id, name) is not None:
+        return VisitError.DUPLICATE
+    visit_id = await store.insert_visit(
+        tx,
+        {
+            "user_id": user_id,
+            "person_id": person_id,
+            "person_name": name,
+            "kind": kind,
+            "reason": reason,
+            "address": place,
+            "phone": number,
+            "preferred_time": preferred_time.strip()[:100],
+            "village_id": village_id,
+            "status": "open",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    logger.info("home visit requested: id=%s village=%s", visit_id, village_id)
+    return visit_id
+
+
+async def open_requests(tx: AsyncConnection, actor: Actor) -> list[store.HomeVisit]:
+    """Requests not done yet in the villages the actor may see, by village."""
+    villages = await access.visible_villages(tx, actor)
+    return await store.visits(tx, villages, ("open", "assigned"))
+
+
+async def visible(tx: AsyncConnection, actor: Actor, visit_id: int) -> store.HomeVisit | None:
+    found = await store.visit(tx, visit_id)
+    if found is None or not await access.may_see_village(tx, actor, found.village_id):
+        return None
+    return found
+
+
+async def assign(
+    tx: AsyncConnection, actor: Actor, *, visit_id: int, session_id: int, now: datetime
+) -> store.HomeVisit | VisitError:
+    """Put a request on a round (a mobile session) and tell the person who asked."""
+    found = await visible(tx, actor, visit_id)
+    if found is None:
+        return VisitError.NOT_FOUND
+    session = await store.session(tx, session_id, now)
+    if (
+        session is None
+        or not session.is_mobile
+        or session.status != "open"
+        or session.ends_at <= now
+        or not may_manage(actor, session.commune_id)
+    ):
+        return VisitError.NOT_A_ROUND
+    if not await store.set_visit(
+        tx,
+        visit_id,
+        expect=("open", "assigned"),
+        status="assigned",
+        round_session_id=session_id,
+        updated_at=now,
+    ):
+        return VisitError.NOT_OPEN
+    await notices.send(
+        tx,
+        found.user_id,
+        f"booking:visit-assigned:{visit_id}:{session_id}",
+        now,
+        lambda: notices.visit_assigned(
+            texts.when(session.starts_at, session.ends_at), session.point_name
+        ),
+    )
+    return found
+
+
+async def mark_done(
+    tx: AsyncConnection, actor: Actor, *, visit_id: int, now: datetime
+) -> store.HomeVisit | VisitError:
+    found = await visible(tx, actor, visit_id)
+    if found is None:
+        return VisitError.NOT_FOUND
+    if not await store.set_visit(
+        tx, visit_id, expect=("open", "assigned"), status="done", updated_at=now
+    ):
+        return VisitError.NOT_OPEN
+    return found

@@ -1,0 +1,145 @@
+"""Booking, cancelling and moving a resident's booking, under the capacity rule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.services import booking_events
+from bot.services.booking import records, waitlist
+from bot.services.booking.rules import COVERS, BookError, Service, overlapping
+from bot.storage import booking as store
+
+logger = logging.getLogger(__name__)
+
+
+def _gate_problem(gate: store.SlotGate | None, now: datetime) -> BookError | None:
+    if gate is None:
+        return BookError.NOT_FOUND
+    if gate.status != "open":
+        return BookError.CANCELLED
+    if gate.starts_at <= now:
+        return BookError.PAST
+    if gate.cutoff_at <= now:
+        return BookError.CUTOFF
+    return None
+
+
+async def book(
+    tx: AsyncConnection,
+    *,
+    user_id: int,
+    slot_id: int,
+    service: str,
+    now: datetime,
+    people: int = 1,
+    person_ids: Sequence[int] = (),
+    booker_person_id: int | None = None,
+) -> int | BookError:
+    """Book places in a slot for roster members (or a head count); returns the booking id.
+
+    The places are taken by one conditional UPDATE in the caller's transaction, so two
+    residents racing for the last place cannot both get it.
+    """
+    wanted = Service(service)
+    problem = await records.check_people(
+        tx, booker_person_id=booker_person_id, person_ids=person_ids, people=people
+    )
+    if problem is not None:
+        return problem
+    gate = await store.slot_gate(
+        tx,
+        slot_id,
+        user_id=user_id,
+        person_ids=person_ids,
+        covers=COVERS[wanted],
+        overlapping=overlapping(wanted),
+    )
+    problem = _gate_problem(gate, now)
+    if problem is not None or gate is None:
+        return problem or BookError.NOT_FOUND
+    if gate.holds:
+        return BookError.DUPLICATE
+    count = len(person_ids) or people
+    if not await store.take_places(tx, slot_id, count):
+        return BookError.FULL
+    booking_id = await records.create(
+        tx,
+        slot_id=slot_id,
+        session_id=gate.session_id,
+        user_id=user_id,
+        service=wanted,
+        person_ids=person_ids,
+        people=count,
+        now=now,
+    )
+    logger.debug("booked: booking=%s slot=%s people=%s", booking_id, slot_id, count)
+    return booking_id
+
+
+async def own_active(
+    tx: AsyncConnection, booking_id: int, user_id: int | None
+) -> store.Booking | BookError:
+    """The booking if it is confirmed and (unless `user_id` is None: staff) the user's own."""
+    booking = await store.booking(tx, booking_id)
+    if booking is None or (user_id is not None and booking.user_id != user_id):
+        return BookError.NOT_YOURS
+    if booking.status != "confirmed":
+        return BookError.NOT_ACTIVE
+    return booking
+
+
+async def cancel(
+    tx: AsyncConnection, *, booking_id: int, user_id: int, now: datetime
+) -> store.Booking | BookError:
+    """Cancel the user's booking; a freed place goes to the waiting list."""
+    booking = await own_active(tx, booking_id, user_id)
+    if isinstance(booking, BookError):
+        return booking
+    if not await store.set_booking(
+        tx, booking_id, expect="confirmed", now=now, status="cancelled"
+    ):
+        return BookError.NOT_ACTIVE
+    await store.deactivate_members(tx, booking_id)
+    if booking.starts_at > now:
+        await store.release_places(tx, booking.slot_id, booking.people)
+        await waitlist.offer_freed(tx, booking.slot_id, now)
+    await booking_events.booking_changed(tx, booking_id, now)
+    logger.info("booking cancelled: booking=%s", booking_id)
+    return booking
+
+
+async def reschedule(
+    tx: AsyncConnection, *, booking_id: int, user_id: int, slot_id: int, now: datetime
+) -> int | BookError:
+    """Move the user's booking to another slot, keeping who comes; returns the booking id."""
+    booking = await own_active(tx, booking_id, user_id)
+    if isinstance(booking, BookError):
+        return booking
+    if booking.slot_id == slot_id:
+        return BookError.SAME_SLOT
+    gate = await store.slot_gate(
+        tx, slot_id, user_id=user_id, person_ids=(), covers=(), overlapping=()
+    )
+    problem = _gate_problem(gate, now)
+    if problem is not None or gate is None:
+        return problem or BookError.NOT_FOUND
+    if not await store.take_places(tx, slot_id, booking.people):
+        return BookError.FULL
+    await store.set_booking(
+        tx, booking_id, expect="confirmed", now=now, slot_id=slot_id, session_id=gate.session_id
+    )
+    if booking.starts_at > now:
+        await store.release_places(tx, booking.slot_id, booking.people)
+        await waitlist.offer_freed(tx, booking.slot_id, now)
+    await booking_events.booking_changed(tx, booking_id, now)
+    logger.info("booking moved: booking=%s slot=%s", booking_id, slot_id)
+    return booking_id
+
+
+async def my_bookings(tx: AsyncConnection, user_id: int, now: datetime) -> list[store.Booking]:
+    """The user's confirmed bookings that have not ended, soonest first."""
+    return [b for b in await store.user_bookings(tx, user_id) if b.ends_at > now]

@@ -14,12 +14,20 @@ from bot.storage.db import Database
 
 def routers() -> list[Router]:
     """Every flow, first match first. Free-text catch-alls (the FAQ) come last."""
-    from handlers import broadcast, identity, start
+    from handlers import away, boats, broadcast, channels, faq, identity, start
+    from handlers import missing, progress, roster
 
     return [
         start.router,
+        channels.router,  # before identity: its /join tries link codes, then invites
         identity.router,
         broadcast.router,
+        away.router,  # its free-text trigger needs a date in the text: before the FAQ
+        boats.router,
+        roster.router,
+        missing.router,
+        progress.router,
+        faq.router,  # last: it answers any free text
     ]
 
 

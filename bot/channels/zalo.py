@@ -14,6 +14,7 @@ import contextlib
 import hmac
 import logging
 import random
+import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 
 from bot.channels.base import SendResult, SendStatus, numbered_choices, split_text
+from bot.config import Settings
 from bot.core.inbound import Inbound, Kind
 from bot.core.locks import KeyedLocks
 from bot.core.reply import Reply
@@ -217,6 +219,38 @@ class ZaloChannel:
         self.typing_every_s = typing_every_s
         self._chat_locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stop = asyncio.Event()
+        self._poller: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, handle: Handle, media: MediaStore | None = None
+    ) -> ZaloChannel:
+        """The channel for TROLY06_ZALO_*; without a configured secret, a random one is used."""
+        api = ZaloApi(settings.zalo_token, settings.zalo_api_url)
+        secret = settings.zalo_webhook_secret or secrets.token_urlsafe(32)
+        return cls(handle, api, media=media, webhook_secret=secret)
+
+    async def start(self, webhook_url: str = "") -> None:
+        """Check the token, then set the webhook, or drop any webhook and start polling."""
+        me = await self.api.call("getMe")
+        logger.info("zalo bot %s ready", me.get("id") if isinstance(me, dict) else "?")
+        if webhook_url:
+            await self.set_webhook(webhook_url)
+            return
+        await self.api.call("deleteWebhook")
+        self._stop.clear()
+        self._poller = asyncio.create_task(self.poll(self._stop))
+
+    async def stop(self) -> None:
+        """Stop polling, finish the messages in hand, close the HTTP client."""
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.cancel()  # a long poll in flight holds no update yet
+            with contextlib.suppress(asyncio.CancelledError, ZaloApiError):
+                await self._poller
+        await self.drain()
+        await self.api.aclose()
 
     # -- receiving ------------------------------------------------------------------------
 

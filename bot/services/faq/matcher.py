@@ -1,0 +1,181 @@
+"""Which topic a question is about, and how sure we are: pure, in memory, no I/O.
+
+Each example phrasing (and each title) becomes a sparse TF-IDF vector of words, word pairs and
+character trigrams, over words that are folded, expanded and spell-corrected first. A topic's
+score mixes its closest example with its centroid, plus a bonus for its keywords. The examples
+of `out_of_scope` form one more class, "none": when it wins, or nothing scores high enough, the
+question is not ours.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from bot.services.faq.knowledge import KnowledgeBase
+from bot.services.faq.normalize import SMALLTALK, Speller, fold_text, tokens_of
+
+NONE = ""  # the label of the out-of-scope class
+KIND_WEIGHTS = {"w": 1.0, "b": 0.8, "c": 0.35}
+EXAMPLE_SHARE = 0.6  # the rest is the centroid's share
+KEYWORD_BONUS = 0.12
+ANSWER_AT = 0.42
+ASK_AT = 0.24
+CLEAR_MARGIN = 0.06
+FOREIGN_WORD_FACTOR = 0.8  # per word the knowledge base never uses: the question is elsewhere
+
+
+class Verdict(StrEnum):
+    ANSWER = "answer"  # sure enough to answer
+    ASK = "ask"  # close: offer the closest topics
+    OUT_OF_SCOPE = "out_of_scope"  # not our field
+    SMALLTALK = "smalltalk"  # greetings and thanks
+
+
+@dataclass(frozen=True)
+class Match:
+    """The verdict on one question; `topic` is None when it is out of scope or small talk."""
+
+    verdict: Verdict
+    topic: str | None
+    score: float
+    candidates: tuple[tuple[str, float], ...] = ()  # best topics first, for asking back
+
+
+Vector = dict[str, float]
+
+
+def _raw_features(tokens: list[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for token in tokens:
+        counts["w:" + token] += 1
+        padded = f" {token} "
+        for i in range(len(padded) - 2):
+            counts["c:" + padded[i : i + 3]] += 1
+    for first, second in itertools.pairwise(tokens):
+        counts[f"b:{first}_{second}"] += 1
+    return counts
+
+
+def _normalised(vector: Vector) -> Vector:
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {k: v / norm for k, v in vector.items()} if norm else {}
+
+
+class Matcher:
+    """Built once per knowledge base; `match()` is cheap and side-effect free."""
+
+    def __init__(
+        self, kb: KnowledgeBase, *, answer_at: float = ANSWER_AT, ask_at: float = ASK_AT
+    ) -> None:
+        self.answer_at = answer_at
+        self.ask_at = ask_at
+        self.labels = [t.id for t in kb.topics] + [NONE]
+        self.speller = Speller(self._vocabulary(kb) | set(self._words(kb.out_of_scope)))
+        self._domain_words = self._vocabulary(kb)
+        docs: list[tuple[int, list[str]]] = []
+        for index, topic in enumerate(kb.topics):
+            for text in (topic.title, *topic.examples):
+                docs.append((index, tokens_of(text, self.speller)))
+        none_index = len(self.labels) - 1
+        docs.extend((none_index, tokens_of(t, self.speller)) for t in kb.out_of_scope)
+        self._idf = self._inverse_frequencies(docs)
+        self._build_matrices(docs)
+        self._keywords = [
+            [" " + " ".join(tokens_of(k, self.speller)) + " " for k in topic.keywords]
+            for topic in kb.topics
+        ]
+
+    @staticmethod
+    def _words(texts: Iterable[str]) -> set[str]:
+        return {w for text in texts for w in tokens_of(text)}
+
+    def _vocabulary(self, kb: KnowledgeBase) -> set[str]:
+        """Every word of the topics (titles, answers, examples, keywords) and of small talk."""
+        texts: list[str] = []
+        for topic in kb.topics:
+            texts.extend((topic.title, topic.answer, *topic.examples, *topic.keywords))
+        return self._words(texts) | SMALLTALK
+
+    def _inverse_frequencies(self, docs: Iterable[tuple[int, list[str]]]) -> dict[str, float]:
+        """log(1 + labels / labels using the feature): shared words weigh little."""
+        seen: dict[str, set[int]] = defaultdict(set)
+        for label, tokens in docs:
+            for feature in _raw_features(tokens):
+                seen[feature].add(label)
+        total = len(self.labels)
+        return {f: math.log(1 + total / len(labels)) for f, labels in seen.items()}
+
+    def _vector(self, tokens: list[str]) -> Vector:
+        vector: Vector = {}
+        for feature, count in _raw_features(tokens).items():
+            idf = self._idf.get(feature)
+            if idf is not None:
+                vector[feature] = (1 + math.log(count)) * idf * KIND_WEIGHTS[feature[0]]
+        return _normalised(vector)
+
+    def _build_matrices(self, docs: list[tuple[int, list[str]]]) -> None:
+        """Feature × example and feature × label (centroid) weights, examples grouped by label."""
+        vectors = sorted(
+            ((label, v) for label, tokens in docs if (v := self._vector(tokens))),
+            key=lambda pair: pair[0],
+        )
+        self._row = {f: i for i, f in enumerate(sorted({f for _, v in vectors for f in v}))}
+        by_example = np.zeros((len(self._row), len(vectors)), dtype=np.float32)
+        by_label = np.zeros((len(self._row), len(self.labels)), dtype=np.float32)
+        for column, (label, vector) in enumerate(vectors):
+            for feature, weight in vector.items():
+                by_example[self._row[feature], column] = weight
+                by_label[self._row[feature], label] += weight
+        by_label /= np.maximum(np.linalg.norm(by_label, axis=0), 1e-9)
+        self._by_example, self._by_label = by_example, by_label
+        labels = [label for label, _ in vectors]
+        self._starts = np.array([labels.index(i) for i in range(len(self.labels))])
+
+    def scores(self, question: str) -> list[tuple[str, float]]:
+        """Every label with its score, best first (the label "" is out of scope)."""
+        tokens = tokens_of(question, self.speller)
+        query = self._vector(tokens)
+        rows = [self._row[f] for f in query if f in self._row]
+        weights = np.array([query[f] for f in query if f in self._row], dtype=np.float32)
+        if rows:
+            closest = np.maximum.reduceat(weights @ self._by_example[rows], self._starts)
+            centroid = weights @ self._by_label[rows]
+            mixed = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * centroid
+        else:
+            mixed = np.zeros(len(self.labels), dtype=np.float32)
+        joined = " " + " ".join(tokens) + " "
+        foreign = sum(1 for t in tokens if t not in self._domain_words and not t.isdigit())
+        damping = FOREIGN_WORD_FACTOR**foreign
+        out: list[tuple[str, float]] = []
+        for index, label in enumerate(self.labels):
+            score = float(mixed[index])
+            if index < len(self._keywords):
+                hits = sum(1 for k in self._keywords[index] if k in joined)
+                score += KEYWORD_BONUS * min(hits, 2)
+            out.append((label, round(score * damping if label != NONE else score, 4)))
+        out.sort(key=lambda pair: pair[1], reverse=True)
+        return out
+
+    def match(self, question: str) -> Match:
+        """The verdict on one question."""
+        words = fold_text(question).split()
+        if words and all(w in SMALLTALK for w in words):
+            return Match(Verdict.SMALLTALK, None, 1.0)
+        ranked = self.scores(question)
+        topics = [(label, score) for label, score in ranked if label != NONE]
+        candidates = tuple(topics[:3])
+        top_label = ranked[0][0]
+        best_topic, best_score = topics[0]
+        if top_label == NONE or best_score < self.ask_at:
+            return Match(Verdict.OUT_OF_SCOPE, None, best_score, candidates)
+        runner_up = topics[1][1] if len(topics) > 1 else 0.0
+        if best_score >= self.answer_at and best_score - runner_up >= CLEAR_MARGIN:
+            return Match(Verdict.ANSWER, best_topic, best_score, candidates)
+        return Match(Verdict.ASK, best_topic, best_score, candidates)

@@ -615,7 +615,7 @@ def report_csv(rows: Sequence[store.NotReachedRow]) -> bytes:
     writer.writerow(
         [
             _("Village"),
-            _("Household"),
+            _("Household code"),
             _("Address"),
             _("Full name"),
             _("Year of birth"),

@@ -11,6 +11,7 @@ SUBCOMMANDS = (
     "bot.cli.run",
     "bot.cli.admin",
     "bot.cli.i18n",
+    "bot.cli.roster",
     "bot.cli.faq",
 )
 

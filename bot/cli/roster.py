@@ -1,0 +1,101 @@
+"""`troly06 import-roster FILE` and `troly06 export-log`: the roster from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.core.i18n import format_datetime, use_locale
+from bot.services import roster_import
+from bot.storage import roster_queries
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "import-roster",
+        help="import a roster (CSV or XLSX); re-importing updates people",
+        description=(
+            "Import a roster. Every rejected row is reported with its line and reason; the "
+            "good rows go in, in one transaction. Villages must exist unless --create-places."
+        ),
+    )
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--create-places",
+        action="store_true",
+        help="create the communes and villages the file names that are not on file yet",
+    )
+    parser.add_argument("--province", default="", help="province of communes created")
+    parser.set_defaults(func=lambda args: asyncio.run(import_file(args)))
+
+    log = sub.add_parser("export-log", help="who exported which roster lists, newest first")
+    log.add_argument("--limit", type=int, default=50)
+    log.set_defaults(func=lambda args: asyncio.run(show_export_log(args)))
+
+
+async def import_file(args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    app = await build_app(settings)
+    try:
+        with use_locale(settings.default_locale):
+            async with app.db.write() as tx:
+                report = await roster_import.import_roster(
+                    tx,
+                    args.file.name,
+                    data,
+                    app.clock.now(),
+                    dry_run=args.dry_run,
+                    create_places=args.create_places,
+                    province=args.province,
+                )
+    except roster_import.RosterFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        await app.close()
+    print_report(report, as_json=args.json)
+    return 0
+
+
+def print_report(report: roster_import.ImportReport, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    dry = " (dry run: nothing was changed)" if report.dry_run else ""
+    print(
+        f"rows {report.rows}, imported {report.imported}, updated {report.updated}, "
+        f"rejected {len(report.rejected)}{dry}"
+    )
+    if report.created_villages:
+        print("villages created: " + ", ".join(report.created_villages))
+    for rejected in report.rejected:
+        print(f"line {rejected.line}: {rejected.reason}")
+
+
+async def show_export_log(args: argparse.Namespace) -> int:
+    settings = Settings()
+    app = await build_app(settings)
+    try:
+        async with app.db.read() as tx:
+            rows = await roster_queries.export_log(tx, args.limit)
+    finally:
+        await app.close()
+    with use_locale(settings.default_locale):
+        for row in rows:
+            print(
+                f"{format_datetime(row.created_at, 'yyyy-MM-dd HH:mm')} user={row.user_id} "
+                f"villages={row.village_ids} {row.subset} {row.format} rows={row.rows}"
+            )
+    return 0

@@ -1,0 +1,188 @@
+"""Roster import storage: places, households, boats and people, read and written in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.tables.core import boats, communes, households, persons, villages
+from bot.storage.types import UtcDateTime
+
+BATCH = 5_000  # rows per executemany: big enough to be fast, small enough to bound memory
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    village_id: int
+    village: str
+    commune_id: int
+    commune: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPerson:
+    person_id: int
+    village_id: int
+    household_code: str
+    household_id: int
+    full_name: str
+    birth_date: date | None
+    birth_year: int | None
+    sex: str | None
+    phone: str | None
+    boat_id: int | None
+    has_id_card: bool
+    has_eid_level2: bool
+    note: str
+
+
+def _chunks(rows: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def all_places(tx: AsyncConnection) -> tuple[list[tuple[int, str]], list[PlaceRow]]:
+    """Every commune (id, name), and every village with its commune."""
+    found = await tx.execute(select(communes.c.id, communes.c.name))
+    commune_rows = [(r.id, r.name) for r in found]
+    village_rows = await tx.execute(
+        select(villages.c.id, villages.c.name, communes.c.id, communes.c.name).join(
+            communes, communes.c.id == villages.c.commune_id
+        )
+    )
+    return commune_rows, [PlaceRow(*row) for row in village_rows]
+
+
+async def create_commune(tx: AsyncConnection, name: str, province: str) -> int:
+    result = await tx.execute(insert(communes).values(name=name, province=province))
+    return int(result.inserted_primary_key[0])
+
+
+async def create_village(tx: AsyncConnection, commune_id: int, name: str) -> int:
+    result = await tx.execute(insert(villages).values(commune_id=commune_id, name=name))
+    return int(result.inserted_primary_key[0])
+
+
+async def people_in(tx: AsyncConnection, village_ids: Iterable[int]) -> list[StoredPerson]:
+    """The people already on file in these villages, for matching a re-import."""
+    ids = sorted(set(village_ids))
+    if not ids:
+        return []
+    rows = await tx.execute(
+        select(
+            persons.c.id,
+            households.c.village_id,
+            households.c.code,
+            persons.c.household_id,
+            persons.c.full_name,
+            persons.c.birth_date,
+            persons.c.birth_year,
+            persons.c.sex,
+            persons.c.phone,
+            persons.c.boat_id,
+            persons.c.has_id_card,
+            persons.c.has_eid_level2,
+            persons.c.note,
+        )
+        .join(households, households.c.id == persons.c.household_id)
+        .where(households.c.village_id.in_(ids))
+    )
+    return [StoredPerson(*row) for row in rows]
+
+
+async def household_ids(
+    tx: AsyncConnection, wanted: set[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """Ids of the (village id, code) households, creating those not on file."""
+    villages_wanted = sorted({village for village, _code in wanted})
+    found: dict[tuple[int, str], int] = {}
+    if villages_wanted:
+        rows = await tx.execute(
+            select(households.c.village_id, households.c.code, households.c.id).where(
+                households.c.village_id.in_(villages_wanted)
+            )
+        )
+        found = {(v, c): i for v, c, i in rows if (v, c) in wanted}
+    missing = [{"village_id": v, "code": c} for v, c in sorted(wanted - found.keys())]
+    if missing:
+        for chunk in _chunks(missing):
+            await tx.execute(insert(households), list(chunk))
+        return await household_ids(tx, wanted)
+    return found
+
+
+async def boat_ids(tx: AsyncConnection, wanted: dict[str, int]) -> dict[str, int]:
+    """Ids of the boats by registration ({registration: village id}), creating new ones."""
+    if not wanted:
+        return {}
+    found: dict[str, int] = {}
+    names = sorted(wanted)
+    for chunk in _chunks(names, 500):
+        rows = await tx.execute(
+            select(boats.c.registration, boats.c.id).where(boats.c.registration.in_(chunk))
+        )
+        found.update({reg: boat_id for reg, boat_id in rows})
+    new = [{"registration": r, "village_id": wanted[r]} for r in names if r not in found]
+    if new:
+        for chunk in _chunks(new):
+            await tx.execute(insert(boats), list(chunk))
+        return await boat_ids(tx, wanted)
+    return found
+
+
+async def insert_people(tx: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new people (keys: household_id, full_name, birth_date, ... updated_at)."""
+    for chunk in _chunks(rows):
+        await tx.execute(insert(persons), list(chunk))
+
+
+def _p(name: str, type_: Any = None) -> Any:
+    """A bind parameter for the update; "u_" because SET names are taken by the columns."""
+    return bindparam(f"u_{name}", type_=type_)
+
+
+_UPDATE = (
+    update(persons)
+    .where(persons.c.id == _p("person_id"))
+    .values(
+        household_id=_p("household_id"),
+        full_name=_p("full_name"),
+        # A blank cell keeps what is stored; a "no" never undoes a recorded "yes".
+        birth_date=func.coalesce(_p("birth_date", Date()), persons.c.birth_date),
+        birth_year=func.coalesce(_p("birth_year", Integer()), persons.c.birth_year),
+        sex=func.coalesce(_p("sex", String()), persons.c.sex),
+        phone=func.coalesce(_p("phone", String()), persons.c.phone),
+        boat_id=func.coalesce(_p("boat_id", Integer()), persons.c.boat_id),
+        has_id_card=or_(persons.c.has_id_card, _p("has_id_card", Boolean())),
+        has_eid_level2=or_(persons.c.has_eid_level2, _p("has_eid_level2", Boolean())),
+        note=case((_p("note", String()) == "", persons.c.note), else_=_p("note", String())),
+        updated_at=_p("updated_at", UtcDateTime()),
+    )
+)
+
+
+async def update_people(tx: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Update matched people (keys as for insert, plus person_id)."""
+    for chunk in _chunks(rows):
+        await tx.execute(_UPDATE, [{f"u_{k}": v for k, v in row.items()} for row in chunk])
+
+
+async def count_people(tx: AsyncConnection) -> int:
+    return int(await tx.scalar(select(func.count()).select_from(persons)) or 0)

@@ -1,0 +1,205 @@
+"""The roster in the chat: an admin sends a roster file; staff export lists; picking villages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.core.context import Context
+from bot.core.i18n import format_number, lazy_gettext
+from bot.core.i18n import gettext as _
+from bot.core.reply import Attachment, Choice
+from bot.core.router import Router
+from bot.services import export as export_service
+from bot.services import missing as missing_service
+from bot.services import roster_import
+from bot.services.export import Format, Subset
+from bot.services.identity import Role
+from bot.services.missing import NotAllowed
+from bot.storage.roster_queries import VillageInfo
+
+router = Router("roster")
+STAFF = [Role.VILLAGE_HEAD, Role.TEAM_LEAD, Role.ADMIN]
+router.menu(lazy_gettext("Export the list"), "export.start", roles=STAFF, order=34)
+
+REPORT_LINES = 20
+
+
+# ---------------------------------------------------------------- picking villages
+
+
+def village_value(village_id: int) -> str:
+    return f"v:{village_id}"
+
+
+def scope_ids(value: str, villages: list[VillageInfo]) -> list[int] | None:
+    """Village ids of a scope value: "v:ID", "c:COMMUNE_ID" (all I cover there) or "all"."""
+    kind, _sep, number = value.partition(":")
+    if value == "all":
+        return [v.village_id for v in villages]
+    if not number.isdigit():
+        return None
+    if kind == "v":
+        return [int(number)]  # the service checks the scope
+    if kind == "c":
+        return [v.village_id for v in villages if v.commune_id == int(number)] or None
+    return None
+
+
+def offer_villages(
+    ctx: Context, villages: list[VillageInfo], action: str, prompt: str, *, whole: bool
+) -> None:
+    """Offer villages for `action`; several communes are offered first, one by one."""
+    communes = {v.commune_id: v.commune for v in villages}
+    if len(communes) > 1:
+        choices = [
+            Choice(name, "roster.commune", f"{action}|{int(whole)}|{commune_id}")
+            for commune_id, name in communes.items()
+        ]
+        if whole:
+            choices.append(Choice(_("Everything I cover"), action, "all"))
+        ctx.reply(prompt, choices=choices)
+        return
+    choices = [Choice(v.name, action, village_value(v.village_id)) for v in villages]
+    if whole and len(villages) > 1:
+        commune_id, name = next(iter(communes.items()))
+        choices.append(
+            Choice(_("The whole commune {name}").format(name=name), action, f"c:{commune_id}")
+        )
+    ctx.reply(prompt, choices=choices)
+
+
+@router.action("roster.commune", roles=STAFF)
+async def pick_commune(ctx: Context) -> None:
+    """Offers the villages of the picked commune for the action that asked."""
+    assert ctx.choice is not None
+    action, whole, commune = [*ctx.choice.value.split("|"), "", "", ""][:3]
+    villages = [
+        v
+        for v in await missing_service.my_villages(ctx.tx, ctx.actor)
+        if str(v.commune_id) == commune
+    ]
+    if not villages or action not in ("missing.village", "export.scope"):
+        ctx.reply(_("You cannot see that village."))
+        return
+    offer_villages(ctx, villages, action, _("Which village?"), whole=whole == "1")
+
+
+# ---------------------------------------------------------------- export
+
+
+@router.command("export", roles=STAFF, description=lazy_gettext("Export the list (Excel, CSV)"))
+@router.action("export.start", roles=STAFF)
+async def start_export(ctx: Context) -> None:
+    """Asks which villages to export, or goes straight to the formats for a single one."""
+    ctx.end()
+    villages = await missing_service.my_villages(ctx.tx, ctx.actor)
+    if not villages:
+        ctx.reply(_("No village is assigned to you yet. Ask the commune police."))
+    elif len(villages) == 1:
+        offer_formats(ctx, village_value(villages[0].village_id))
+    else:
+        offer_villages(ctx, villages, "export.scope", _("Export which villages?"), whole=True)
+
+
+@router.action("export.scope", roles=STAFF)
+async def pick_export_scope(ctx: Context) -> None:
+    """Offers what to export for the picked villages."""
+    assert ctx.choice is not None
+    offer_formats(ctx, ctx.choice.value)
+
+
+def offer_formats(ctx: Context, scope: str) -> None:
+    options = [
+        (_("Still missing, Excel"), Subset.MISSING, Format.XLSX),
+        (_("Still missing, CSV"), Subset.MISSING, Format.CSV),
+        (_("Everyone, Excel"), Subset.ALL, Format.XLSX),
+        (_("Everyone, CSV"), Subset.ALL, Format.CSV),
+    ]
+    ctx.reply(
+        _("Which list, in which format? The file has whole phone numbers: keep it safe."),
+        choices=[
+            Choice(label, "export.file", f"{scope}|{subset}|{fmt}")
+            for label, subset, fmt in options
+        ],
+    )
+
+
+@router.action("export.file", roles=STAFF)
+async def send_export(ctx: Context) -> None:
+    """Sends the list as a file (the export is logged)."""
+    assert ctx.choice is not None
+    scope, _sep, rest = ctx.choice.value.partition("|")
+    subset, _sep, fmt = rest.partition("|")
+    villages = await missing_service.my_villages(ctx.tx, ctx.actor)
+    ids = scope_ids(scope, villages)
+    if ids is None or subset not in set(Subset) or fmt not in set(Format):
+        ctx.reply(_("You cannot see that village."))
+        return
+    try:
+        done = await export_service.export(
+            ctx.tx, ctx.actor, ids, Subset(subset), Format(fmt), ctx.now()
+        )
+    except NotAllowed:
+        ctx.reply(_("You cannot see that village."))
+        return
+    except export_service.TooLarge:
+        ctx.reply(_("That is too many people for one file. Export one commune or village."))
+        return
+    ctx.reply(
+        _("The list: {rows} people.").format(rows=format_number(done.rows)),
+        document=done.document,
+    )
+
+
+# ---------------------------------------------------------------- import by file
+
+
+@router.file(roles=[Role.ADMIN])
+async def import_file(ctx: Context) -> None:
+    """Imports a roster file sent by an admin and reports every rejected row."""
+    sent = ctx.inbound.file
+    if sent is None:
+        return
+    try:
+        report = await roster_import.import_roster(ctx.tx, sent.name, sent.data, ctx.now())
+    except roster_import.RosterFileError as exc:
+        ctx.reply(str(exc))
+        return
+    ctx.reply(report_text(report), document=rejections_file(report))
+
+
+def report_text(report: roster_import.ImportReport) -> str:
+    lines = [
+        _(
+            "Roster imported: {rows} rows, {new} new people, {updated} updated, {bad} rejected."
+        ).format(
+            rows=format_number(report.rows),
+            new=format_number(report.imported),
+            updated=format_number(report.updated),
+            bad=format_number(len(report.rejected)),
+        )
+    ]
+    for rejected in report.rejected[:REPORT_LINES]:
+        lines.append(_("Line {line}: {reason}").format(line=rejected.line, reason=rejected.reason))
+    if len(report.rejected) > REPORT_LINES:
+        lines.append(_("Every rejected row is in the attached file."))
+    if report.unknown_places:
+        lines.append(
+            _(
+                "Villages are created only by the command line: "
+                "troly06 import-roster FILE --create-places"
+            )
+        )
+    return "\n".join(lines)
+
+
+def rejections_file(report: roster_import.ImportReport) -> Attachment | None:
+    """All rejected rows as a CSV (with BOM), when they do not fit in the message."""
+    if len(report.rejected) <= REPORT_LINES:
+        return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Line"), _("Reason")])
+    writer.writerows((r.line, r.reason) for r in report.rejected)
+    return Attachment("dong-bi-loai.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")

@@ -117,8 +117,10 @@ def numbered_options(text: str) -> list[str]:
     options: list[str] = []
     for line in text.splitlines():
         head, _, rest = line.partition(". ")
-        if head.isdigit() and int(head) == len(options) + 1 and rest:
+        if head == "1" and rest:
+            options = [rest]  # a new list starts: only the last one counts
+        elif head.isdigit() and int(head) == len(options) + 1 and rest:
             options.append(rest)
         elif options:
-            options = []  # a numbered list is only the one at the end
+            options = []
     return options

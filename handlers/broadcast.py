@@ -57,6 +57,7 @@ class Draft(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     text: str = ""
+    session_id: int | None = None
     with_replies: bool = False
     send_at: datetime | None = None
     moved: bool = False
@@ -204,14 +205,36 @@ async def take_dates(ctx: Context) -> None:
 
 
 async def _ask_text(ctx: Context, draft: Draft) -> None:
+    sessions = await service.sessions_to_announce(ctx.tx, draft.village_ids[0], ctx.now())
+    text = _(
+        "Type the notice as people should read it: what, where, when, what to bring. "
+        "Up to {limit} characters."
+    ).format(limit=format_number(ctx.settings.max_text_length))
+    if sessions:
+        text += "\n" + _("Or start from an open session (place and time filled in):")
     ctx.go(TEXT, draft)
     ctx.reply(
-        _(
-            "Type the notice as people should read it: what, where, when, what to bring. "
-            "Up to {limit} characters."
-        ).format(limit=format_number(ctx.settings.max_text_length)),
-        choices=[_cancel_choice()],
+        text,
+        choices=[
+            *(Choice(label, "broadcast.session", str(sid)) for sid, label in sessions),
+            _cancel_choice(),
+        ],
     )
+
+
+@router.action("broadcast.session", roles=STAFF, states=[TEXT])
+async def pick_session(ctx: Context) -> None:
+    """Fills the text from a session and asks whether to add reply buttons."""
+    assert ctx.choice is not None
+    draft = ctx.load(Draft)
+    value = ctx.choice.value
+    text = await service.session_text(ctx.tx, int(value), ctx.now()) if value.isdigit() else None
+    if text is None:
+        ctx.reply(_("That session is no longer open. Type the notice instead."))
+        await _ask_text(ctx, draft)
+        return
+    draft.text, draft.session_id = text, int(value)
+    _ask_replies(ctx, draft)
 
 
 @router.state(TEXT, roles=STAFF)
@@ -221,10 +244,15 @@ async def take_text(ctx: Context) -> None:
     if len(ctx.text) < MIN_TEXT:
         ctx.reply(_("That is too short for a notice. Type the whole text."))
         return
-    draft.text = ctx.text
+    draft.text, draft.session_id = ctx.text, None
+    _ask_replies(ctx, draft)
+
+
+def _ask_replies(ctx: Context, draft: Draft) -> None:
     ctx.go(REPLIES, draft)
+    question = _('Add the reply buttons "I will come" / "I cannot come"?')
     ctx.reply(
-        _('Add the reply buttons "I will come" / "I cannot come"?'),
+        f"{draft.text}\n\n{question}" if draft.session_id else question,
         choices=[
             Choice(_("Yes, with reply buttons"), "broadcast.replies", "1"),
             Choice(_("No"), "broadcast.replies", "0"),
@@ -403,6 +431,7 @@ async def _create(ctx: Context, draft: Draft, at: datetime) -> None:
             with_replies=draft.with_replies,
             scheduled_at=at,
             now=ctx.now(),
+            session_id=draft.session_id,
             default_locale=ctx.settings.default_locale,
         )
     except OutOfScope:

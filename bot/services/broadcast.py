@@ -32,6 +32,10 @@ from bot.core.reply import Choice
 from bot.core.text import fold
 from bot.services import outbox as outbox_service
 from bot.services.access import visible_villages
+from bot.services.booking import Service as BookingService
+from bot.services.booking import reservations as booking_reservations
+from bot.services.booking import sessions as booking_sessions
+from bot.services.booking import texts as booking_texts
 from bot.services.identity import Actor
 from bot.services.phone import mask_phone
 from bot.storage import broadcast as store
@@ -212,6 +216,39 @@ async def villages_for(tx: AsyncConnection, actor: Actor) -> list[places.Village
 async def village_names(tx: AsyncConnection, village_ids: Sequence[int]) -> list[str]:
     names = await store.village_names(tx, village_ids)
     return [names[v] for v in village_ids if v in names]
+
+
+async def sessions_to_announce(
+    tx: AsyncConnection, village_id: int, now: datetime, limit: int = 5
+) -> list[tuple[int, str]]:
+    """(id, "place · time") of the open booking sessions nearest to `village_id`."""
+    found = await booking_sessions.sessions_for_resident(
+        tx, village_id=village_id, now=now, limit=limit
+    )
+    return [(s.id, _session_label(s.point_name, s.address, s.starts_at, s.ends_at)) for s in found]
+
+
+def _session_label(name: str, address: str, starts_at: datetime, ends_at: datetime) -> str:
+    return f"{booking_texts.where(name, address)} · {booking_texts.when(starts_at, ends_at)}"
+
+
+async def session_text(tx: AsyncConnection, session_id: int, now: datetime) -> str | None:
+    """A notice announcing an open session (place and time filled in), or None."""
+    found = await booking_reservations.session_info(tx, session_id, now)
+    if found is None or found.status != "open" or found.ends_at <= now:
+        return None
+    return "\n".join(
+        [
+            _(
+                "The commune's Project 06 team takes applications for the chip ID card and "
+                "registers level 2 electronic identification accounts:"
+            ),
+            _("Where: {where}").format(where=booking_texts.where(found.point_name, found.address)),
+            _("When: {when}").format(when=booking_texts.when(found.starts_at, found.ends_at)),
+            _("Book a time slot in this chat (menu) so you do not have to wait."),
+            booking_texts.what_to_bring(BookingService.BOTH),
+        ]
+    )
 
 
 async def _check_scope(tx: AsyncConnection, actor: Actor, audience: Audience) -> None:

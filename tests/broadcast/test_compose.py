@@ -12,7 +12,7 @@ from bot.storage.tables.broadcast import broadcast_recipients, broadcasts
 from tests.broadcast.conftest import Roster
 from tests.driver import ChatDriver
 
-NOTICE = "Sáng 3/12 tổ công tác 06 làm căn cước tại nhà văn hoá thôn. Mang theo sổ hộ khẩu."
+NOTICE = "Sáng 3/12 tổ công tác 06 làm căn cước tại nhà văn hoá thôn. Mang theo điện thoại."
 
 
 async def _compose(chat: ChatDriver, audience: str, *, replies: bool = True) -> None:
@@ -229,3 +229,30 @@ async def test_a_double_tap_on_send_queues_once(roster: Roster) -> None:
     assert "hết hạn" in lead.text
     assert len(await _broadcast_rows(lead)) == 1
     assert len(await roster.outbox_rows()) == 4
+
+
+async def test_start_from_an_open_session(roster: Roster) -> None:
+    from datetime import date, time
+
+    from bot.services.booking import sessions
+
+    lead = await roster.lead()
+    actor = await lead.actor()
+    async with lead.app.db.write() as tx:
+        point = await sessions.add_point(
+            tx, actor, name="Nhà văn hoá Đầm Môn", village_id=roster.villages["v1"], address=""
+        )
+        assert not isinstance(point, str)
+        spec = sessions.SessionSpec(point.id, date(2026, 12, 3), time(7), time(11), 2, 10)
+        session_id = await sessions.open_session(tx, spec, now=lead.app.clock.now(), created_by=1)
+    await lead.say("/broadcast")
+    await lead.press("Tất cả các thôn")
+    await lead.press("Tất cả người dân")
+    assert "Hoặc bắt đầu từ một buổi thu nhận" in lead.text
+    await lead.press("Nhà văn hoá Đầm Môn")
+    assert "07:00–11:00" in lead.text and "Nhà văn hoá Đầm Môn" in lead.text
+    await lead.press("Không")
+    await lead.press("Gửi ngay")
+    [row] = await _broadcast_rows(lead)
+    assert row["session_id"] == session_id
+    assert "07:00–11:00" in str(row["text"])

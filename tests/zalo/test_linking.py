@@ -8,10 +8,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.base import SendResult, SendStatus
 from bot.core.clock import FixedClock
 from bot.core.reply import Reply
 from bot.services import outbox
 from bot.services.identity import Role
+from bot.services.sender import Sender
 from bot.storage.tables.core import chat_identities, persons, roles, users
 from bot.storage.tables.core import outbox as outbox_table
 from tests.driver import ChatDriver
@@ -135,3 +137,42 @@ async def test_join_still_redeems_invite_codes(zalo: ZaloHarness, zalo_user: Zal
     texts = await zalo_user.say(f"/join {code}")
     assert "tổ trưởng" in texts[0]
     assert "không tồn tại" in (await zalo_user.say("/join ZZZZ2222"))[0]
+
+
+class Recording:
+    """A stand-in for the Telegram channel that keeps what it was asked to deliver."""
+
+    name = "telegram"
+    text_limit = 4096
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, str]] = []
+
+    async def deliver(self, chat_id: str, reply: Reply) -> SendResult:
+        self.delivered.append((chat_id, reply.text))
+        return SendResult(SendStatus.SENT)
+
+
+async def test_the_sender_delivers_on_the_app_used_last(
+    zalo: ZaloHarness, zalo_user: ZaloUser
+) -> None:
+    app, telegram = zalo.app, ChatDriver(zalo.app, "tg-42", "telegram")
+    await zalo_user.say(f"/join {await _code_from(telegram)}")
+    user_id = await _user_of(app, "telegram", "tg-42")
+    other = Recording()
+    sender = Sender(app.db, app.clock, app.settings, [zalo.channel, other])
+    await sender.start()
+    try:
+        await _enqueue(app, user_id, "after-zalo")
+        sender.wake()
+        await sender.wait_idle(within_s=20)
+        assert zalo.server.texts_to(zalo_user.user_id)[-1] == "Nhắc lịch"
+        assert other.delivered == []
+        await telegram.say("/menu")
+        await _enqueue(app, user_id, "after-telegram")
+        sender.wake()
+        await sender.wait_idle(within_s=20)
+        assert other.delivered == [("tg-42", "Nhắc lịch")]
+        assert zalo.server.texts_to(zalo_user.user_id).count("Nhắc lịch") == 1
+    finally:
+        await sender.stop()

@@ -98,8 +98,8 @@ def digest(day: date, arrivals: Sequence[Arrival]) -> str:
         lacks = [
             text
             for text, has in (
-                (_("ID card"), person.has_id_card),
-                (_("level 2 account"), person.has_eid_level2),
+                (_("an ID card"), person.has_id_card),
+                (_("a level 2 account"), person.has_eid_level2),
             )
             if not has
         ]

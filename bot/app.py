@@ -15,7 +15,7 @@ from bot.storage.db import Database
 def routers() -> list[Router]:
     """Every flow, first match first. Free-text catch-alls (the FAQ) come last."""
     from handlers import away, boats, broadcast, channels, faq, identity, start
-    from handlers import missing, progress, roster
+    from handlers import booking, booking_admin, booking_home, missing, progress, roster
 
     return [
         start.router,
@@ -27,6 +27,9 @@ def routers() -> list[Router]:
         roster.router,
         missing.router,
         progress.router,
+        booking.router,  # its free-text trigger ("đặt lịch") must come before the FAQ
+        booking_admin.router,
+        booking_home.router,
         faq.router,  # last: it answers any free text
     ]
 

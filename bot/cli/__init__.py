@@ -13,6 +13,7 @@ SUBCOMMANDS = (
     "bot.cli.i18n",
     "bot.cli.roster",
     "bot.cli.faq",
+    "bot.cli.sessions",
 )
 
 

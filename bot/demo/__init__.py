@@ -13,4 +13,7 @@ async def ensure_demo(app: App) -> bool:
         if await places.count_communes(tx):
             return False
         await seed_roster(tx, app.clock.now())
+        from bot.demo.sessions import seed_sessions
+
+        await seed_sessions(tx, app.clock.now())
     return True

@@ -933,3 +933,20 @@ async def session_gate(
     }
     row = (await tx.execute(_SESSION_GATE[bool(person_ids)], params)).first()
     return SessionGate(*row) if row else None
+
+
+async def session_at(tx: AsyncConnection, point_id: int, starts_at: datetime) -> int | None:
+    """The open session at this point starting at this time, if any."""
+    return await tx.scalar(
+        select(booking_sessions.c.id).where(
+            booking_sessions.c.point_id == point_id,
+            booking_sessions.c.starts_at == starts_at,
+            booking_sessions.c.status == "open",
+        )
+    )
+
+
+async def communes_by_name(tx: AsyncConnection) -> dict[str, int]:
+    from bot.storage.tables.core import communes
+
+    return {row[1]: row[0] for row in await tx.execute(select(communes.c.id, communes.c.name))}

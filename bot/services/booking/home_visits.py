@@ -135,3 +135,8 @@ async def mark_done(
     ):
         return VisitError.NOT_OPEN
     return found
+
+
+async def home_of(tx: AsyncConnection, person_id: int | None) -> store.Home | None:
+    """The roster household (village, address) of a linked person."""
+    return await store.home_of(tx, person_id) if person_id else None

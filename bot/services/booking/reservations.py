@@ -143,3 +143,42 @@ async def reschedule(
 async def my_bookings(tx: AsyncConnection, user_id: int, now: datetime) -> list[store.Booking]:
     """The user's confirmed bookings that have not ended, soonest first."""
     return [b for b in await store.user_bookings(tx, user_id) if b.ends_at > now]
+
+
+async def household(tx: AsyncConnection, person_id: int | None) -> list[store.Member]:
+    """Who may be booked together with this person: their household on the roster."""
+    return await store.household_members(tx, person_id) if person_id else []
+
+
+async def session_info(
+    tx: AsyncConnection, session_id: int, now: datetime
+) -> store.Session | None:
+    return await store.session(tx, session_id, now)
+
+
+async def slots_ahead(tx: AsyncConnection, session_id: int, now: datetime) -> list[store.Slot]:
+    """The session's slots that have not started."""
+    return [s for s in await store.slots(tx, session_id) if s.starts_at > now]
+
+
+async def slot_info(tx: AsyncConnection, slot_id: int) -> store.Slot | None:
+    return await store.slot(tx, slot_id)
+
+
+async def booking_info(tx: AsyncConnection, booking_id: int) -> store.Booking | None:
+    return await store.booking(tx, booking_id)
+
+
+async def names(tx: AsyncConnection, booking_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The roster names booked in each booking (none for a head count)."""
+    return await store.member_names(tx, booking_ids)
+
+
+def suggested_service(members: Sequence[store.Member], person_id: int | None) -> Service | None:
+    """What the person most likely needs: a card (with level 2), or level 2 alone."""
+    me = next((m for m in members if m.person_id == person_id), None)
+    if me is None:
+        return None
+    if not me.has_id_card:
+        return Service.BOTH
+    return None if me.has_eid_level2 else Service.EID_LEVEL2

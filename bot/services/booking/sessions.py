@@ -20,6 +20,7 @@ from bot.services.booking.rules import (
 )
 from bot.services.identity import Actor, Role
 from bot.storage import booking as store
+from bot.storage import places
 
 logger = logging.getLogger(__name__)
 
@@ -292,3 +293,57 @@ async def _village_of_user(tx: AsyncConnection, user_id: int) -> int | None:
 async def village_of_person(tx: AsyncConnection, person_id: int | None) -> int | None:
     home = await store.home_of(tx, person_id) if person_id else None
     return home.village_id if home else None
+
+
+async def points_for(tx: AsyncConnection, actor: Actor) -> list[store.Point]:
+    """Collection points this team lead or admin may open sessions at."""
+    return await store.points(tx, None if actor.is_admin else actor.commune_ids(Role.TEAM_LEAD))
+
+
+async def villages_for(tx: AsyncConnection, actor: Actor) -> list[places.Village]:
+    """Villages a team lead may place a collection point in (an admin: all)."""
+    every = await places.all_villages(tx)
+    if actor.is_admin:
+        return every
+    communes = actor.commune_ids(Role.TEAM_LEAD)
+    return [v for v in every if v.commune_id in communes]
+
+
+async def all_villages(tx: AsyncConnection) -> list[places.Village]:
+    return await places.all_villages(tx)
+
+
+async def add_point(
+    tx: AsyncConnection, actor: Actor, *, name: str, village_id: int | None, address: str
+) -> store.Point | SessionError:
+    """A new collection point (or the one with that name) in the actor's commune."""
+    villages = {v.id: v for v in await villages_for(tx, actor)}
+    if village_id is not None and village_id not in villages:
+        return SessionError.NOT_ALLOWED
+    communes = sorted(
+        {villages[village_id].commune_id}
+        if village_id is not None
+        else (actor.commune_ids(Role.TEAM_LEAD) or {v.commune_id for v in villages.values()})
+    )
+    if not communes or not name.strip():
+        return SessionError.NOT_ALLOWED
+    commune_id = communes[0]
+    clean = name.strip()[:120]
+    existing = await store.point_by_name(tx, commune_id, clean)
+    if existing is not None:
+        return existing
+    point_id = await store.insert_point(
+        tx,
+        commune_id=commune_id,
+        village_id=village_id,
+        name=clean,
+        address=address.strip()[:200],
+        is_island=bool(village_id is not None and villages[village_id].is_island),
+    )
+    point = await store.point(tx, point_id)
+    assert point is not None
+    return point
+
+
+async def point_info(tx: AsyncConnection, point_id: int) -> store.Point | None:
+    return await store.point(tx, point_id)

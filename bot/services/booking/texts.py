@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.i18n import format_date, format_time, gettext, to_local
-from bot.services.booking.rules import Outcome, Service
+from bot.services.booking.rules import (
+    MAX_MACHINES,
+    MAX_MINUTES_PER_PERSON,
+    Outcome,
+    Service,
+    SessionError,
+)
 
 _ = gettext
 
@@ -33,6 +39,11 @@ def when(starts_at: datetime, ends_at: datetime) -> str:
     """ "Thứ Tư, 02/12 · 07:00–07:30" in local time."""
     day = format_date(to_local(starts_at).date(), "EEEE, dd/MM")
     return f"{day} · {format_time(starts_at)}–{format_time(ends_at)}"
+
+
+def moment(at: datetime) -> str:
+    """ "Thứ Tư, 02/12 05:00" in local time."""
+    return f"{format_date(to_local(at).date(), 'EEEE, dd/MM')} {format_time(at)}"
 
 
 def where(point_name: str, address: str) -> str:
@@ -87,3 +98,26 @@ def local_note() -> str:
         "This booking is arranged by the commune's team 06; it is not a booking in VNeID or "
         "the public service portal."
     )
+
+
+def session_error(error: SessionError) -> str:
+    """Why a session cannot be opened or changed, in words."""
+    return {
+        SessionError.NOT_FOUND: _("That session or place no longer exists."),
+        SessionError.NOT_ALLOWED: _("You cannot manage sessions there."),
+        SessionError.PAST: _("That time has already passed."),
+        SessionError.END_BEFORE_START: _("The end must be after the start."),
+        SessionError.TOO_LONG: _("A session can last at most 16 hours."),
+        SessionError.MACHINES: _("The number of machines must be between 1 and {max}.").format(
+            max=MAX_MACHINES
+        ),
+        SessionError.MINUTES: _("Minutes per person must be between 1 and {max}.").format(
+            max=MAX_MINUTES_PER_PERSON
+        ),
+        SessionError.NO_PLACES: _("With these numbers the session has no places at all."),
+        SessionError.CUTOFF: _("The booking cut-off would already have passed."),
+        SessionError.NOT_OPEN: _("That session is cancelled or over."),
+        SessionError.OVERFULL: _(
+            "More people are already booked in some times than that would allow."
+        ),
+    }[error]

@@ -1,0 +1,606 @@
+"""Booking a visit: what for, which session, which slot, who comes, confirm; and my bookings.
+
+Also the answers to the booking messages the bot sends on its own: a slot offered by a
+reminder (booking.offer_slot), a waitlist place held for you (booking.accept_offer).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import BaseModel
+
+from bot.core.context import Context
+from bot.core.i18n import format_time, lazy_gettext, to_local
+from bot.core.i18n import gettext as _
+from bot.core.reply import Choice
+from bot.core.router import Router
+from bot.services.booking import reservations, sessions, texts, waitlist
+from bot.services.booking.parsing import parse_int
+from bot.services.booking.rules import MAX_PEOPLE, BookError, Service
+from bot.storage.booking import Session, Slot
+
+logger = logging.getLogger(__name__)
+
+router = Router("booking")
+router.menu(lazy_gettext("Book a visit (ID card, VNeID)"), "booking.start", order=20)
+router.menu(lazy_gettext("My bookings"), "booking.mine", order=21)
+
+PICK_SERVICE = "booking:pick_service"
+PICK_SESSION = "booking:pick_session"
+PICK_SLOT = "booking:pick_slot"
+PICK_PEOPLE = "booking:pick_people"
+CONFIRM = "booking:confirm"
+CONFIRM_CANCEL = "booking:confirm_cancel"
+FLOW_STATES = [PICK_SERVICE, PICK_SESSION, PICK_SLOT, PICK_PEOPLE, CONFIRM]
+START_WORDS = ("dat lich", "dang ky lich", "hen lich", "dat cho", "book")
+
+
+class BookingFlow(BaseModel):
+    """What the resident has picked so far."""
+
+    service: Service | None = None
+    session_id: int | None = None
+    slot_id: int | None = None  # None with wait=True: joining the session's waiting list
+    person_ids: list[int] = []
+    people: int = 0
+    rebook_id: int | None = None  # moving this booking instead of making a new one
+    wait: bool = False
+
+
+class CancelFlow(BaseModel):
+    booking_id: int
+
+
+def book_errors() -> dict[BookError, str]:
+    return {
+        BookError.NOT_FOUND: _("That session or time no longer exists."),
+        BookError.CANCELLED: _("That session has been cancelled."),
+        BookError.PAST: _("That time has already started or passed."),
+        BookError.CUTOFF: _("Booking for that session has closed."),
+        BookError.FULL: _("Sorry, that time has just filled up."),
+        BookError.DUPLICATE: _(
+            "Someone in this booking already has a booking for this. "
+            "See “My bookings” to change or cancel it."
+        ),
+        BookError.NOT_YOURS: _("That booking is not yours, so nothing was changed."),
+        BookError.NOT_ACTIVE: _("That booking was already cancelled or checked in."),
+        BookError.BAD_PEOPLE: _("Please choose between 1 and {max} people.").format(
+            max=MAX_PEOPLE
+        ),
+        BookError.SAME_SLOT: _("That is the time you already have."),
+        BookError.EXPIRED: _("Sorry, the time to take that place has passed."),
+    }
+
+
+def _value_id(ctx: Context) -> int | None:
+    """The id carried by the picked choice, if it is one."""
+    value = ctx.choice.value if ctx.choice else ""
+    return int(value) if value.isdigit() else None
+
+
+def session_line(session: Session) -> str:
+    return " · ".join(
+        (
+            texts.when(session.starts_at, session.ends_at),
+            session.point_name,
+            texts.places(session.free_ahead),
+        )
+    )
+
+
+def slot_line(slot: Slot) -> str:
+    return f"{format_time(slot.starts_at)}–{format_time(slot.ends_at)} · {texts.places(slot.free)}"
+
+
+@router.action("booking.start")
+async def start(ctx: Context) -> None:
+    """Asks what the visit is for."""
+    await waitlist.expire_offers(ctx.tx, ctx.now())
+    await ask_service(ctx, BookingFlow())
+
+
+@router.command("book", description=lazy_gettext("Book a visit"))
+async def command_book(ctx: Context) -> None:
+    """Starts booking."""
+    await start(ctx)
+
+
+@router.text(lambda folded: folded.startswith(START_WORDS))
+async def start_by_words(ctx: Context) -> None:
+    """Starts booking when the resident types "đặt lịch"."""
+    await start(ctx)
+
+
+async def ask_service(ctx: Context, flow: BookingFlow) -> None:
+    ctx.go(PICK_SERVICE, flow)
+    ctx.reply(
+        _("What is the visit for?"),
+        choices=[Choice(texts.service_label(s), "booking.service", s.value) for s in Service],
+    )
+
+
+@router.action("booking.service", states=[PICK_SERVICE])
+async def pick_service(ctx: Context) -> None:
+    """Stores the service and asks for a session (or who comes, if a slot is already chosen)."""
+    flow = ctx.load(BookingFlow)
+    value = ctx.choice.value if ctx.choice else ""
+    if value not in {s.value for s in Service}:
+        await ask_service(ctx, flow)
+        return
+    flow.service = Service(value)
+    if flow.slot_id is not None:
+        await ask_people(ctx, flow)
+    else:
+        await ask_session(ctx, flow)
+
+
+async def ask_session(ctx: Context, flow: BookingFlow, note: str = "") -> None:
+    village = await sessions.village_of_person(ctx.tx, ctx.actor.person_id)
+    found = await sessions.sessions_for_resident(ctx.tx, village_id=village, now=ctx.now())
+    if not found:
+        ctx.end()
+        ctx.reply(
+            "\n".join(
+                filter(
+                    None,
+                    [
+                        note,
+                        _(
+                            "There is no session open for booking right now. We will announce "
+                            "the next ones; the elderly, sick or disabled can ask for a home "
+                            "visit."
+                        ),
+                    ],
+                )
+            ),
+            choices=[
+                Choice(_("Ask for a home visit or transport"), "booking.home_visit"),
+                Choice(_("Main menu"), "booking.menu"),
+            ],
+        )
+        return
+    flow.session_id = flow.slot_id = None
+    flow.wait = False
+    ctx.go(PICK_SESSION, flow)
+    text = _("Pick a session (your village and the nearest first):")
+    ctx.reply(
+        f"{note}\n{text}" if note else text,
+        choices=[Choice(session_line(s), "booking.session", str(s.id)) for s in found],
+    )
+
+
+@router.action("booking.session", states=[PICK_SESSION])
+async def pick_session(ctx: Context) -> None:
+    """Stores the session and asks for a time slot in it."""
+    flow = ctx.load(BookingFlow)
+    session_id = _value_id(ctx)
+    session = await reservations.session_info(ctx.tx, session_id or 0, ctx.now())
+    if session is None or session.status != "open" or session.cutoff_at <= ctx.now():
+        await ask_session(ctx, flow, _("That session can no longer be booked."))
+        return
+    flow.session_id = session.id
+    await ask_slot(ctx, flow, session)
+
+
+async def ask_slot(ctx: Context, flow: BookingFlow, session: Session, note: str = "") -> None:
+    free = [s for s in await reservations.slots_ahead(ctx.tx, session.id, ctx.now()) if s.free]
+    header = f"{session.point_name} · {texts.when(session.starts_at, session.ends_at)}"
+    ctx.go(PICK_SLOT, flow)
+    if not free:
+        ctx.reply(
+            "\n".join(filter(None, [note, header, _("This session is full.")])),
+            choices=[
+                Choice(_("Join the waiting list"), "booking.waitlist", str(session.id)),
+                Choice(_("Other sessions"), "booking.back"),
+            ],
+        )
+        return
+    ctx.reply(
+        "\n".join(filter(None, [note, header, _("Pick a time:")])),
+        choices=[
+            *(Choice(slot_line(s), "booking.slot", str(s.id)) for s in free[:12]),
+            Choice(_("Other sessions"), "booking.back"),
+        ],
+    )
+
+
+@router.action("booking.slot", states=[PICK_SLOT])
+async def pick_slot(ctx: Context) -> None:
+    """Stores the slot and asks who comes (or confirms a move)."""
+    flow = ctx.load(BookingFlow)
+    slot = await reservations.slot_info(ctx.tx, _value_id(ctx) or 0)
+    if slot is None or slot.session_id != flow.session_id:
+        await ask_session(ctx, flow, _("That time is no longer offered."))
+        return
+    flow.slot_id = slot.id
+    await ask_people(ctx, flow)
+
+
+@router.action("booking.waitlist", states=[PICK_SLOT, CONFIRM])
+async def want_waitlist(ctx: Context) -> None:
+    """Marks the flow as joining the waiting list and asks who comes."""
+    flow = ctx.load(BookingFlow)
+    if flow.session_id is None or _value_id(ctx) != flow.session_id:
+        await ask_session(ctx, flow)
+        return
+    flow.wait, flow.slot_id = True, None
+    await ask_people(ctx, flow)
+
+
+@router.action("booking.back", states=[PICK_SLOT, PICK_PEOPLE, CONFIRM])
+async def back_to_sessions(ctx: Context) -> None:
+    """Shows the sessions again."""
+    await ask_session(ctx, ctx.load(BookingFlow))
+
+
+async def ask_people(ctx: Context, flow: BookingFlow) -> None:
+    if flow.rebook_id is not None:
+        await ask_confirm(ctx, flow)
+        return
+    members = await reservations.household(ctx.tx, ctx.actor.person_id)
+    if len(members) == 1:
+        flow.person_ids = [members[0].person_id]
+        await ask_confirm(ctx, flow)
+        return
+    ctx.go(PICK_PEOPLE, flow)
+    if not members:
+        ctx.reply(
+            _("How many people will come? Pick, or type a number from 1 to {max}.").format(
+                max=MAX_PEOPLE
+            ),
+            choices=[Choice(str(n), "booking.count", str(n)) for n in range(1, 7)],
+        )
+        return
+    if not flow.person_ids and ctx.actor.person_id is not None:
+        flow.person_ids = [ctx.actor.person_id]
+        ctx.go(PICK_PEOPLE, flow)
+    chosen = set(flow.person_ids)
+    ctx.reply(
+        _("Who will come? Tap a name to add or remove it, then continue."),
+        choices=[
+            *(
+                Choice(
+                    ("✅ " if m.person_id in chosen else "⬜ ") + m.full_name,
+                    "booking.toggle",
+                    str(m.person_id),
+                )
+                for m in members
+            ),
+            Choice(
+                _("Continue with {count} people").format(count=len(chosen)), "booking.people_done"
+            ),
+        ],
+    )
+
+
+@router.action("booking.toggle", states=[PICK_PEOPLE])
+async def toggle_person(ctx: Context) -> None:
+    """Adds or removes a household member and shows the list again."""
+    flow = ctx.load(BookingFlow)
+    person_id = _value_id(ctx)
+    household = {m.person_id for m in await reservations.household(ctx.tx, ctx.actor.person_id)}
+    if person_id in household:
+        if person_id in flow.person_ids:
+            flow.person_ids.remove(person_id)
+        elif len(flow.person_ids) < MAX_PEOPLE:
+            flow.person_ids.append(person_id)
+    await ask_people(ctx, flow)
+
+
+@router.action("booking.people_done", states=[PICK_PEOPLE])
+async def people_done(ctx: Context) -> None:
+    """Moves on to the summary once at least one person is chosen."""
+    flow = ctx.load(BookingFlow)
+    if not flow.person_ids:
+        ctx.reply(_("Choose at least one person."))
+        await ask_people(ctx, flow)
+        return
+    await ask_confirm(ctx, flow)
+
+
+@router.action("booking.count", states=[PICK_PEOPLE])
+async def pick_count(ctx: Context) -> None:
+    """Stores the head count picked."""
+    await _set_count(ctx, _value_id(ctx))
+
+
+@router.state(PICK_PEOPLE)
+async def typed_count(ctx: Context) -> None:
+    """Stores a typed head count from 1 to 10."""
+    await _set_count(ctx, parse_int(ctx.text, 1, MAX_PEOPLE))
+
+
+async def _set_count(ctx: Context, count: int | None) -> None:
+    flow = ctx.load(BookingFlow)
+    if flow.person_ids or count is None or not 1 <= count <= MAX_PEOPLE:
+        ctx.reply(book_errors()[BookError.BAD_PEOPLE])
+        await ask_people(ctx, flow)
+        return
+    flow.people = count
+    await ask_confirm(ctx, flow)
+
+
+async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
+    if flow.service is None or flow.session_id is None:
+        await ask_service(ctx, BookingFlow())
+        return
+    session = await reservations.session_info(ctx.tx, flow.session_id, ctx.now())
+    slot = await reservations.slot_info(ctx.tx, flow.slot_id) if flow.slot_id else None
+    if session is None or (slot is None and not flow.wait):
+        await ask_session(ctx, flow, _("That time is no longer offered."))
+        return
+    who = (
+        _("{count} people from your household").format(count=len(flow.person_ids))
+        if flow.person_ids
+        else _("{count} people").format(count=flow.people)
+    )
+    when = texts.when(slot.starts_at, slot.ends_at) if slot else session_line(session)
+    lines = [
+        _("Join the waiting list?") if flow.wait else _("Please check your booking:"),
+        f"• {texts.service_label(flow.service)}",
+        f"• {when}",
+        f"• {texts.where(session.point_name, session.address)}",
+    ]
+    if flow.rebook_id is None:
+        lines.append(f"• {who}")
+    ctx.go(CONFIRM, flow)
+    ctx.reply(
+        "\n".join(lines),
+        choices=[
+            Choice(_("Confirm"), "booking.confirm"),
+            Choice(_("Pick another time"), "booking.back"),
+            Choice(_("Stop, book nothing"), "booking.abort"),
+        ],
+    )
+
+
+@router.action("booking.confirm", states=[CONFIRM])
+async def confirm(ctx: Context) -> None:
+    """Books (or moves the booking, or joins the waiting list) and says what to bring."""
+    flow = ctx.load(BookingFlow)
+    if flow.service is None or flow.session_id is None:
+        await ask_service(ctx, BookingFlow())
+        return
+    if flow.wait:
+        await _join_waitlist(ctx, flow)
+        return
+    if flow.rebook_id is not None:
+        result = await reservations.reschedule(
+            ctx.tx,
+            booking_id=flow.rebook_id,
+            user_id=ctx.actor.user_id,
+            slot_id=flow.slot_id or 0,
+            now=ctx.now(),
+        )
+    else:
+        result = await reservations.book(
+            ctx.tx,
+            user_id=ctx.actor.user_id,
+            slot_id=flow.slot_id or 0,
+            service=flow.service,
+            now=ctx.now(),
+            people=flow.people,
+            person_ids=flow.person_ids,
+            booker_person_id=ctx.actor.person_id,
+        )
+    if isinstance(result, BookError):
+        await _refused(ctx, flow, result)
+        return
+    ctx.end()
+    await say_booked(ctx, result, moved=flow.rebook_id is not None)
+
+
+async def say_booked(ctx: Context, booking_id: int, *, moved: bool = False) -> None:
+    """Tells the resident their booking, what to bring, and shows the menu."""
+    booking = await reservations.booking_info(ctx.tx, booking_id)
+    assert booking is not None
+    head = _("Your booking has been moved.") if moved else _("You are booked.")
+    ctx.main_menu(
+        "\n".join(
+            [
+                f"✅ {head} " + _("Booking number: #{id}").format(id=booking.id),
+                f"{texts.service_label(booking.service)} · "
+                + _("{count} people").format(count=booking.people),
+                texts.when(booking.starts_at, booking.ends_at),
+                texts.where(booking.point_name, booking.address),
+                "",
+                texts.what_to_bring(booking.service),
+                "",
+                texts.local_note(),
+            ]
+        )
+    )
+
+
+async def _refused(ctx: Context, flow: BookingFlow, error: BookError) -> None:
+    message = book_errors()[error]
+    if error is BookError.FULL and flow.session_id is not None:
+        session = await reservations.session_info(ctx.tx, flow.session_id, ctx.now())
+        if session is not None:
+            await ask_slot(ctx, flow, session, message)
+            return
+    if error in (BookError.DUPLICATE, BookError.NOT_YOURS, BookError.NOT_ACTIVE):
+        ctx.end()
+        ctx.reply(message, choices=[Choice(_("My bookings"), "booking.mine")])
+        return
+    await ask_session(ctx, flow, message)
+
+
+async def _join_waitlist(ctx: Context, flow: BookingFlow) -> None:
+    assert flow.service is not None and flow.session_id is not None
+    result = await waitlist.join(
+        ctx.tx,
+        user_id=ctx.actor.user_id,
+        session_id=flow.session_id,
+        service=flow.service,
+        people=flow.people,
+        person_ids=flow.person_ids,
+        now=ctx.now(),
+    )
+    if isinstance(result, BookError):
+        await _refused(ctx, flow, result)
+        return
+    ctx.end()
+    if result == 0:
+        ctx.main_menu(_("A place has just freed up: I have sent it to you, take it in time."))
+        return
+    ctx.main_menu(
+        _(
+            "You are number {position} on the waiting list. When a place frees up I will "
+            "send it to you, and you will have a few hours to take it."
+        ).format(position=result)
+    )
+
+
+@router.action("booking.abort", states=[*FLOW_STATES, CONFIRM_CANCEL])
+async def abort(ctx: Context) -> None:
+    """Leaves the flow without changing anything."""
+    ctx.end()
+    ctx.main_menu(_("Nothing was changed. What else do you need?"))
+
+
+@router.action("booking.menu")
+async def menu(ctx: Context) -> None:
+    """Shows the main menu."""
+    ctx.end()
+    ctx.main_menu(_("What do you need?"))
+
+
+@router.command("mybookings", description=lazy_gettext("My bookings"))
+async def command_mine(ctx: Context) -> None:
+    """Shows the user's bookings."""
+    await mine(ctx)
+
+
+@router.action("booking.mine")
+async def mine(ctx: Context) -> None:
+    """Lists the user's bookings with a change and a cancel button for each."""
+    ctx.end()
+    found = await reservations.my_bookings(ctx.tx, ctx.actor.user_id, ctx.now())
+    if not found:
+        ctx.reply(_("You have no bookings."), choices=[Choice(_("Book a visit"), "booking.start")])
+        return
+    names = await reservations.names(ctx.tx, [b.id for b in found])
+    lines, choices = [_("Your bookings:")], []
+    for number, booking in enumerate(found, start=1):
+        who = ", ".join(names.get(booking.id, [])) or _("{count} people").format(
+            count=booking.people
+        )
+        lines.append(
+            f"{number}. #{booking.id} · {texts.when(booking.starts_at, booking.ends_at)} · "
+            f"{texts.where(booking.point_name, booking.address)} · "
+            f"{texts.service_label(booking.service)} · {who}"
+        )
+        day = to_local(booking.starts_at).strftime("%d/%m %H:%M")
+        choices += [
+            Choice(_("Change {when}").format(when=day), "booking.reschedule", str(booking.id)),
+            Choice(_("Cancel {when}").format(when=day), "booking.cancel", str(booking.id)),
+        ]
+    ctx.reply("\n".join(lines), choices=choices)
+
+
+@router.action("booking.cancel")
+async def ask_cancel(ctx: Context) -> None:
+    """Asks to confirm cancelling one of the user's bookings."""
+    booking = await _own(ctx)
+    if booking is None:
+        return
+    ctx.go(CONFIRM_CANCEL, CancelFlow(booking_id=booking.id))
+    ctx.reply(
+        _("Cancel your booking on {when} at {where}?").format(
+            when=texts.when(booking.starts_at, booking.ends_at), where=booking.point_name
+        ),
+        choices=[
+            Choice(_("Yes, cancel it"), "booking.cancel_yes"),
+            Choice(_("No, keep it"), "booking.abort"),
+        ],
+    )
+
+
+@router.action("booking.cancel_yes", states=[CONFIRM_CANCEL])
+async def cancel(ctx: Context) -> None:
+    """Cancels the booking; a freed place goes to the waiting list."""
+    flow = ctx.load(CancelFlow)
+    ctx.end()
+    result = await reservations.cancel(
+        ctx.tx, booking_id=flow.booking_id, user_id=ctx.actor.user_id, now=ctx.now()
+    )
+    if isinstance(result, BookError):
+        ctx.main_menu(book_errors()[result])
+        return
+    ctx.main_menu(_("Your booking is cancelled. You can book again at any time."))
+
+
+@router.action("booking.reschedule")
+async def reschedule(ctx: Context) -> None:
+    """Starts moving one of the user's bookings: pick a new session and time."""
+    booking = await _own(ctx)
+    if booking is None:
+        return
+    flow = BookingFlow(service=Service(booking.service), rebook_id=booking.id)
+    await ask_session(ctx, flow, _("Pick the new time for your booking."))
+
+
+async def _own(ctx: Context) -> object | None:
+    booking_id = _value_id(ctx)
+    booking = await reservations.own_active(ctx.tx, booking_id or 0, ctx.actor.user_id)
+    if isinstance(booking, BookError):
+        ctx.end()
+        ctx.reply(book_errors()[booking], choices=[Choice(_("My bookings"), "booking.mine")])
+        return None
+    return booking
+
+
+@router.action("booking.offer_slot")
+async def offer_slot(ctx: Context) -> None:
+    """Books a slot offered in a message: asks what for (if unclear) and who comes."""
+    slot = await reservations.slot_info(ctx.tx, _value_id(ctx) or 0)
+    session = await reservations.session_info(ctx.tx, slot.session_id, ctx.now()) if slot else None
+    if (
+        slot is None
+        or session is None
+        or session.status != "open"
+        or session.cutoff_at <= ctx.now()
+        or slot.starts_at <= ctx.now()
+        or not slot.free
+    ):
+        await ask_session(ctx, BookingFlow(), _("That time can no longer be booked."))
+        return
+    members = await reservations.household(ctx.tx, ctx.actor.person_id)
+    flow = BookingFlow(
+        session_id=session.id,
+        slot_id=slot.id,
+        service=reservations.suggested_service(members, ctx.actor.person_id),
+    )
+    if flow.service is None:
+        await ask_service(ctx, flow)
+    else:
+        await ask_people(ctx, flow)
+
+
+@router.action("booking.accept_offer")
+async def accept_offer(ctx: Context) -> None:
+    """Takes the place held from the waiting list."""
+    result = await waitlist.accept(
+        ctx.tx, entry_id=_value_id(ctx) or 0, user_id=ctx.actor.user_id, now=ctx.now()
+    )
+    if isinstance(result, BookError):
+        ctx.end()
+        ctx.main_menu(book_errors()[result])
+        return
+    ctx.end()
+    await say_booked(ctx, result)
+
+
+@router.action("booking.decline_offer")
+async def decline_offer(ctx: Context) -> None:
+    """Gives the held place back to the next in line."""
+    result = await waitlist.decline(
+        ctx.tx, entry_id=_value_id(ctx) or 0, user_id=ctx.actor.user_id, now=ctx.now()
+    )
+    ctx.end()
+    if result is not None:
+        ctx.main_menu(book_errors()[result])
+        return
+    ctx.main_menu(_("Thank you: the place goes to the next person."))

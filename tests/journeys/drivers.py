@@ -38,6 +38,8 @@ class JourneyChat(Protocol):
 
     async def pick(self, label: str) -> list[str]: ...
 
+    async def pick_nth(self, number: int) -> list[str]: ...
+
     def options(self) -> list[str]: ...
 
 
@@ -97,6 +99,10 @@ class TelegramJourneyChat:
                 return await self._send(tg.callback_query(self.user_id, data))
         raise AssertionError(f"no button {label!r} in {self.options()}")
 
+    async def pick_nth(self, number: int) -> list[str]:
+        """Press the `number`-th button (from 1) of the last message that had buttons."""
+        return await self._send(tg.callback_query(self.user_id, self._buttons()[number - 1][1]))
+
     def options(self) -> list[str]:
         return [text for text, _ in self._buttons()]
 
@@ -127,6 +133,11 @@ class ZaloJourneyChat:
 
     async def pick(self, label: str) -> list[str]:
         return await self.user.pick(label)
+
+    async def pick_nth(self, number: int) -> list[str]:
+        """Type the number, as a Zalo user answers a numbered list."""
+        assert 1 <= number <= len(self.options()), self.options()
+        return await self.user.say(str(number))
 
     def options(self) -> list[str]:
         return self.user.options()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.services.identity import Role
+from bot.storage.tables.booking import bookings
 from bot.storage.tables.faq import faq_unanswered
 from bot.storage.tables.reminders import away_users
 from tests.journeys.drivers import JourneyChat, actor_of, grant, telegram_chat, zalo_chat
@@ -54,6 +55,33 @@ async def test_an_away_date_is_set(person: JourneyChat) -> None:
             select(away_users.c.return_on).where(away_users.c.user_id == actor.user_id)
         )
     assert stored == date(2027, 7, 12)
+
+
+async def test_a_slot_is_booked_and_cancelled(person: JourneyChat) -> None:
+    await person.say("dat lich")
+    await person.pick_nth(1)  # what for: a new ID card
+    await person.pick_nth(1)  # the first session open
+    await person.pick("07:30")  # its first slot, 07:30–08:00
+    await person.pick("1")  # one person
+    booked = joined(await person.pick_nth(1))  # confirm
+    assert "#" in booked and "07:30–08:00" in booked
+    actor = await actor_of(person)
+    assert await booking_states(person.app, actor.user_id) == [(1, "confirmed")]
+
+    mine = joined(await person.say("/mybookings"))
+    assert "07:30–08:00" in mine
+    await person.pick_nth(2)  # "cancel" (the first button changes the time)
+    await person.pick_nth(1)  # yes, cancel it
+    assert await booking_states(person.app, actor.user_id) == [(1, "cancelled")]
+    assert "07:30–08:00" not in joined(await person.say("/mybookings"))
+
+
+async def booking_states(app: App, user_id: int) -> list[tuple[int, str]]:
+    async with app.db.read() as tx:
+        rows = await tx.execute(
+            select(bookings.c.people, bookings.c.status).where(bookings.c.user_id == user_id)
+        )
+        return [(row[0], row[1]) for row in rows]
 
 
 async def test_the_missing_list_is_paged(person: JourneyChat) -> None:

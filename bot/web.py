@@ -12,8 +12,9 @@ from urllib.parse import quote, urlparse
 
 from aiohttp import web
 
-from bot.channels.zalo import SECRET_HEADER, ZaloChannel
+from bot.channels.zalo import SECRET_HEADER, Handle, ZaloChannel
 from bot.config import Settings
+from bot.core.clock import Clock
 from bot.media import MediaStore
 
 logger = logging.getLogger(__name__)
@@ -89,3 +90,36 @@ class WebServer:
             raise web.HTTPBadRequest() from None
         accepted = zalo.submit_payload(body)
         return web.json_response({"ok": True, "accepted": accepted})
+
+
+class ZaloStack:
+    """What TROLY06_ZALO_TOKEN and TROLY06_PUBLIC_URL turn on in `troly06 run`.
+
+    The Zalo channel (polling, or the webhook when TROLY06_ZALO_WEBHOOK_URL is set) and the
+    web server, which runs when there is a webhook to receive or media to serve.
+    """
+
+    def __init__(self, settings: Settings, clock: Clock, handle: Handle) -> None:
+        self.settings = settings
+        media = MediaStore(clock, settings.public_url) if settings.public_url else None
+        self.channel = (
+            ZaloChannel.from_settings(settings, handle, media) if settings.zalo_token else None
+        )
+        webhook = self.channel if settings.zalo_webhook_url else None
+        self.web: WebServer | None = None
+        if media is not None or webhook is not None:
+            self.web = WebServer(
+                settings, media if media is not None else MediaStore(clock), webhook
+            )
+
+    async def start(self) -> None:
+        if self.web is not None:
+            await self.web.start()
+        if self.channel is not None:
+            await self.channel.start(webhook_url=self.settings.zalo_webhook_url)
+
+    async def stop(self) -> None:
+        if self.channel is not None:
+            await self.channel.stop()
+        if self.web is not None:
+            await self.web.stop()

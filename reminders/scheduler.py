@@ -107,9 +107,16 @@ class ReminderScheduler:
         )
         if _expire_offers_service() is not None:
             self._ensure(EXPIRE_ID, jobs.expire_offers, IntervalTrigger(minutes=1))
-        if self.scheduler.get_job(TICK_ID) is None:
-            await self.rearm()
+        await self._rearm_if_late()
         logger.info("reminder scheduler started: %s jobs", len(self.scheduler.get_jobs()))
+
+    async def _rearm_if_late(self) -> None:
+        """Keep the stored "next due" job unless the table has something due before it."""
+        job = self.scheduler.get_job(TICK_ID)
+        async with self.db.read() as tx:
+            next_due = await service.next_due_at(tx)
+        if job is None or job.next_run_time is None or (next_due and next_due < job.next_run_time):
+            await self.rearm()
 
     def _ensure(self, job_id: str, func: object, trigger: object) -> None:
         """Add a periodic job unless the store already has it with the same trigger.

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.outbox import Recipient as OutboxRecipient
 from bot.storage.sql import insert_ignore, upsert
 from bot.storage.tables.booking import booking_members, booking_slots, bookings
-from bot.storage.tables.core import boats, households, persons, roles, users, villages
+from bot.storage.tables.core import (
+    boats,
+    chat_identities,
+    households,
+    persons,
+    roles,
+    users,
+    villages,
+)
 from bot.storage.tables.reminders import away_users, reminders
 
 SCHEDULED = "scheduled"
@@ -44,9 +53,30 @@ _COLUMNS = (
 )
 
 
+_INSERTED = ("kind", "key", "user_id", "person_id", "booking_id", "due_at", "status", "created_at")
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(_SQLITE_TIME)
+    return value
+
+
 async def insert(tx: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert reminder rows, skipping keys already there; returns how many were new."""
-    return await insert_ignore(tx, reminders, rows)
+    """Insert reminder rows, skipping keys already there; returns how many were new.
+
+    On SQLite the rows go straight to the driver's executemany: about twice as fast as
+    SQLAlchemy's per-row processing when a boat or a bench schedules thousands at once.
+    """
+    if tx.dialect.name != "sqlite" or not rows:
+        return await insert_ignore(tx, reminders, rows)
+    sql = "INSERT OR IGNORE INTO reminders ({}) VALUES ({})".format(
+        ", ".join(_INSERTED), ", ".join("?" for _ in _INSERTED)
+    )
+    data = [tuple(_sqlite_value(row[name]) for name in _INSERTED) for row in rows]
+    result = await tx.exec_driver_sql(sql, data)
+    return max(result.rowcount, 0)
 
 
 async def revive(tx: AsyncConnection, keys: Sequence[str], due: dict[str, datetime]) -> None:
@@ -340,3 +370,77 @@ async def arrivals_missing(tx: AsyncConnection, commune_id: int, day: date) -> l
         .order_by(villages.c.name, boats.c.registration, persons.c.full_name)
     )
     return [Arrival(*row) for row in rows]
+
+
+# --- batch look-ups for a run of due reminders ----------------------------------------------
+
+
+async def recipients(
+    tx: AsyncConnection, user_ids: Sequence[int], person_ids: Sequence[int]
+) -> tuple[dict[int, Recipient], dict[int, Recipient]]:
+    """The chat users behind these user ids and person ids (by user id, by person id)."""
+    rows = await tx.execute(
+        select(users.c.id, users.c.person_id, users.c.locale).where(
+            or_(users.c.id.in_(list(user_ids)), users.c.person_id.in_(list(person_ids)))
+        )
+    )
+    found = [Recipient(*row) for row in rows]
+    return (
+        {r.user_id: r for r in found},
+        {r.person_id: r for r in found if r.person_id is not None},
+    )
+
+
+async def person_states(tx: AsyncConnection, person_ids: Sequence[int]) -> dict[int, PersonState]:
+    rows = await tx.execute(
+        select(
+            persons.c.id,
+            households.c.village_id,
+            persons.c.has_id_card,
+            persons.c.has_eid_level2,
+            persons.c.status,
+        )
+        .join(households, households.c.id == persons.c.household_id)
+        .where(persons.c.id.in_(list(person_ids)))
+    )
+    return {
+        row[0]: PersonState(row[0], row[1], not (row[2] and row[3]) and row[4] not in GONE)
+        for row in rows
+    }
+
+
+async def latest_bookings(
+    tx: AsyncConnection, user_ids: Sequence[int], person_ids: Sequence[int]
+) -> tuple[dict[int, datetime], dict[int, datetime]]:
+    """The latest booked slot start of each user and each person named in a booking."""
+    active = bookings.c.status.in_(ACTIVE_BOOKING)
+    by_user = await tx.execute(
+        select(bookings.c.user_id, func.max(booking_slots.c.starts_at))
+        .join(booking_slots, booking_slots.c.id == bookings.c.slot_id)
+        .where(active, bookings.c.user_id.in_(list(user_ids)))
+        .group_by(bookings.c.user_id)
+    )
+    by_person = await tx.execute(
+        select(booking_members.c.person_id, func.max(booking_slots.c.starts_at))
+        .join(bookings, bookings.c.id == booking_members.c.booking_id)
+        .join(booking_slots, booking_slots.c.id == bookings.c.slot_id)
+        .where(active, booking_members.c.person_id.in_(list(person_ids)))
+        .group_by(booking_members.c.person_id)
+    )
+    return {row[0]: row[1] for row in by_user}, {row[0]: row[1] for row in by_person}
+
+
+async def outbox_recipients(tx: AsyncConnection, user_ids: Sequence[int]) -> dict[int, Any]:
+    """Where to write to each user (as `bot.storage.outbox.recipient_of`, for many at once)."""
+    rows = await tx.execute(
+        select(
+            users.c.id,
+            chat_identities.c.id,
+            chat_identities.c.channel,
+            chat_identities.c.chat_id,
+            chat_identities.c.unreachable_at.is_(None),
+        )
+        .join(chat_identities, chat_identities.c.id == users.c.last_identity_id)
+        .where(users.c.id.in_(list(user_ids)))
+    )
+    return {row[0]: OutboxRecipient(*row) for row in rows}

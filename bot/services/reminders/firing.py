@@ -1,4 +1,9 @@
-"""Sending what fell due: through the outbox, once, never in quiet hours, missed if too late."""
+"""Sending what fell due: through the outbox, once, never in quiet hours, missed if too late.
+
+A run handles a batch of due reminders with a few queries for the whole batch (who gets
+them, who booked meanwhile, who no longer needs a visit), so thousands falling due together
+go out within a second; each message is an outbox row keyed by its reminder id.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.dispatcher import new_choice_key
 from bot.core.i18n import use_locale
 from bot.core.reply import Choice
-from bot.services import outbox
 from bot.services.reminders import texts
 from bot.services.reminders.planning import Kind
 from bot.services.reminders.policy import Policy, default_policy
+from bot.storage import conversations
+from bot.storage import outbox as outbox_store
 from bot.storage import reminders as store
+from bot.storage.conversations import StoredChoice
 
 logger = logging.getLogger(__name__)
 
@@ -41,22 +49,68 @@ def outbox_key(reminder_id: int) -> str:
     return f"rem:{reminder_id}"
 
 
+@dataclass
+class _Batch:
+    """What the reminders of one run need to know, loaded together."""
+
+    by_user: dict[int, store.Recipient]
+    by_person: dict[int, store.Recipient]
+    states: dict[int, store.PersonState]
+    booked_by_user: dict[int, datetime]
+    booked_for_person: dict[int, datetime]
+    slots: dict[int, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls, tx: AsyncConnection, rows: list[store.ReminderRow]) -> _Batch:
+        user_ids = [r.user_id for r in rows if r.user_id is not None]
+        person_ids = [r.person_id for r in rows if r.person_id is not None]
+        by_user, by_person = await store.recipients(tx, user_ids, person_ids)
+        linked = person_ids + [r.person_id for r in by_user.values() if r.person_id]
+        every_user = list({*user_ids, *(r.user_id for r in by_person.values())})
+        return cls(
+            by_user,
+            by_person,
+            await store.person_states(tx, linked),
+            *await store.latest_bookings(tx, every_user, linked),
+        )
+
+    def recipient(self, row: store.ReminderRow) -> store.Recipient | None:
+        if row.user_id is not None:
+            return self.by_user.get(row.user_id)
+        return self.by_person.get(row.person_id or 0)
+
+    def booked_since(self, user_id: int, person_id: int | None, since: datetime) -> bool:
+        latest = [self.booked_by_user.get(user_id), self.booked_for_person.get(person_id or 0)]
+        return any(moment is not None and moment >= since for moment in latest)
+
+
+@dataclass(frozen=True)
+class _Message:
+    reminder_id: int
+    user_id: int
+    text: str
+    choices: list[Choice]
+
+
 async def run_due(
     tx: AsyncConnection, now: datetime, policy: Policy | None = None, limit: int = 500
 ) -> Fired:
     """Handle up to `limit` reminders due by `now`; the caller commits."""
     policy = policy or default_policy()
     fired = Fired()
-    rows = await store.due(tx, now, limit)
+    live: list[store.ReminderRow] = []
     quiet_until = policy.out_of_quiet(now)
-    for row in rows:
+    for row in await store.due(tx, now, limit):
         if row.due_at < now - policy.grace:
             fired.missed.append(row.id)
         elif quiet_until > now:
             await store.move(tx, row.id, quiet_until)
             fired.deferred += 1
         else:
-            getattr(fired, await _deliver(tx, row, now)).append(row.id)
+            live.append(row)
+    messages = await _compose_all(tx, live, now, fired)
+    fired.sent.extend(await _enqueue(tx, messages, now))
+    fired.skipped.extend(m.reminder_id for m in messages if m.reminder_id not in fired.sent)
     await store.mark(tx, fired.sent, "sent", now)
     for status in ("missed", "cancelled", "skipped"):
         await store.mark(tx, getattr(fired, status), status)
@@ -65,42 +119,48 @@ async def run_due(
     return fired
 
 
-async def _deliver(tx: AsyncConnection, row: store.ReminderRow, now: datetime) -> str:
-    """Queue one reminder; returns the list it belongs to (sent, cancelled, skipped)."""
-    recipient = await store.recipient(tx, user_id=row.user_id, person_id=row.person_id)
-    if recipient is None:
-        return "skipped"
-    with use_locale(recipient.locale or "vi"):
-        if row.kind in (Kind.RETURN_DAY, Kind.FOLLOW_UP):
-            message = await _return_message(tx, row, recipient, now)
+async def _compose_all(
+    tx: AsyncConnection, rows: list[store.ReminderRow], now: datetime, fired: Fired
+) -> list[_Message]:
+    if not rows:
+        return []
+    batch = await _Batch.load(tx, rows)
+    messages = []
+    for row in rows:
+        recipient = batch.recipient(row)
+        if recipient is None:
+            fired.skipped.append(row.id)
+            continue
+        with use_locale(recipient.locale or "vi"):
+            if row.kind in (Kind.RETURN_DAY, Kind.FOLLOW_UP):
+                composed = await _return_message(tx, row, recipient, batch, now)
+            else:
+                composed = await _booking_message(tx, row, now)
+        if composed is None:
+            fired.cancelled.append(row.id)
         else:
-            message = await _booking_message(tx, row, now)
-    if message is None:
-        return "cancelled"
-    text, choices = message
-    queued = await outbox.enqueue(
-        tx,
-        user_id=recipient.user_id,
-        key=outbox_key(row.id),
-        text=text,
-        now=now,
-        choices=choices,
-    )
-    return "sent" if queued else "skipped"
+            messages.append(_Message(row.id, recipient.user_id, *composed))
+    return messages
 
 
 async def _return_message(
-    tx: AsyncConnection, row: store.ReminderRow, recipient: store.Recipient, now: datetime
+    tx: AsyncConnection,
+    row: store.ReminderRow,
+    recipient: store.Recipient,
+    batch: _Batch,
+    now: datetime,
 ) -> tuple[str, list[Choice]] | None:
     person_id = row.person_id or recipient.person_id
-    state = await store.person_state(tx, person_id) if person_id is not None else None
+    state = batch.states.get(person_id) if person_id is not None else None
     if state is not None and not state.needs_visit:
         return None
-    if await store.has_booked_since(
-        tx, user_id=recipient.user_id, person_id=person_id, since=row.created_at
-    ):
+    if batch.booked_since(recipient.user_id, person_id, row.created_at):
         return None
-    slots = await open_slots(tx, state.village_id if state else None, now)
+    slots: list[Any] = []
+    if state is not None:
+        if state.village_id not in batch.slots:
+            batch.slots[state.village_id] = await open_slots(tx, state.village_id, now)
+        slots = batch.slots[state.village_id]
     choices = [Choice(texts.slot_label(s), OFFER_ACTION, str(s.id)) for s in slots]
     text = texts.return_day(slots) if row.kind == Kind.RETURN_DAY else texts.follow_up(slots)
     return text, choices
@@ -115,6 +175,36 @@ async def _booking_message(
     if row.kind == Kind.BOOKING_EVE:
         return texts.booking_eve(booking.starts_at), []
     return texts.booking_soon(booking.starts_at), []
+
+
+async def _enqueue(tx: AsyncConnection, messages: list[_Message], now: datetime) -> list[int]:
+    """Queue the messages as `bot.services.outbox.enqueue` does, in one insert; returns ids."""
+    where = await store.outbox_recipients(tx, [m.user_id for m in messages])
+    rows, keyed_choices, queued = [], [], []
+    for message in messages:
+        recipient = where.get(message.user_id)
+        if recipient is None or not recipient.reachable:
+            continue
+        keyed = [
+            StoredChoice(new_choice_key(), recipient.identity_id, c.action, c.value, c.label)
+            for c in message.choices
+        ]
+        keyed_choices.extend(keyed)
+        rows.append(
+            outbox_store.message_row(
+                key=outbox_key(message.reminder_id),
+                recipient=recipient,
+                text=message.text,
+                now=now,
+                not_before=now,
+                choices=[[c.label, c.key] for c in keyed],
+            )
+        )
+        queued.append(message.reminder_id)
+    await outbox_store.insert_messages(tx, rows)
+    if keyed_choices:
+        await conversations.add_choices(tx, keyed_choices, now)
+    return queued
 
 
 async def open_slots(tx: AsyncConnection, village_id: int | None, now: datetime) -> list[Any]:

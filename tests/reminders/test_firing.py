@@ -245,3 +245,23 @@ async def test_restart_sends_what_fell_due_once_and_marks_too_late_missed(
         assert rows["booking_soon"]["booking_id"] == booking
     finally:
         await restarted.close()
+
+
+async def test_return_day_offers_the_next_open_slots(
+    app: App, clock: FixedClock, roster: Roster, linked_chat
+) -> None:
+    from bot.storage import conversations
+
+    chat = await linked_chat("ngu", roster.sailor)
+    actor = await chat.actor()
+    await away(app, actor.user_id, roster.sailor, date(2026, 12, 10))
+    await book(app, actor.user_id, "2026-12-12 08:00", status="cancelled")  # a session, open
+    clock.set(local("2026-12-10 07:00"))
+    fired = await run(app)
+    assert len(fired.sent) == 1
+    queued = (await outbox_rows(app))[0]
+    labels = [label for label, _key in queued["payload"]["choices"]]
+    assert labels and "Nhà văn hóa 2026-12-12 08:00" in labels[0]
+    async with app.db.read() as tx:
+        stored = await conversations.find_choice(tx, queued["payload"]["choices"][0][1])
+    assert stored is not None and stored.action == "booking.offer_slot"

@@ -58,7 +58,7 @@ class _Batch:
     states: dict[int, store.PersonState]
     booked_by_user: dict[int, datetime]
     booked_for_person: dict[int, datetime]
-    slots: dict[int, list[Any]] = field(default_factory=dict)
+    slots: dict[int | None, list[Any]] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, tx: AsyncConnection, rows: list[store.ReminderRow]) -> _Batch:
@@ -156,12 +156,11 @@ async def _return_message(
         return None
     if batch.booked_since(recipient.user_id, person_id, row.created_at):
         return None
-    slots: list[Any] = []
-    if state is not None:
-        if state.village_id not in batch.slots:
-            batch.slots[state.village_id] = await open_slots(tx, state.village_id, now)
-        slots = batch.slots[state.village_id]
-    choices = [Choice(texts.slot_label(s), OFFER_ACTION, str(s.id)) for s in slots]
+    village_id = state.village_id if state is not None else None
+    if village_id not in batch.slots:
+        batch.slots[village_id] = await open_slots(tx, village_id, now)
+    slots = batch.slots[village_id]
+    choices = [Choice(texts.slot_label(s), OFFER_ACTION, str(s.slot_id)) for s in slots]
     text = texts.return_day(slots) if row.kind == Kind.RETURN_DAY else texts.follow_up(slots)
     return text, choices
 
@@ -208,9 +207,7 @@ async def _enqueue(tx: AsyncConnection, messages: list[_Message], now: datetime)
 
 
 async def open_slots(tx: AsyncConnection, village_id: int | None, now: datetime) -> list[Any]:
-    """The next open slots for the village, from the booking service (none if unknown)."""
-    if village_id is None:
-        return []
+    """The next open slots, nearest to the village first (any village if not known)."""
     from bot.services import booking  # a sibling area; imported late to keep start-up light
 
     finder = getattr(booking, "next_open_slots", None)

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import re
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -163,7 +163,7 @@ class Sheet:
     """A roster file read into cells: which column holds which field, and the data rows."""
 
     columns: dict[str, int]
-    rows: list[tuple[int, tuple[Any, ...]]]  # (line as the user sees it, cells)
+    rows: Iterable[tuple[int, Sequence[Any]]]  # read once: (line as the user sees it, cells)
 
 
 @dataclass(slots=True)
@@ -209,18 +209,22 @@ def _is_header(columns: dict[str, int]) -> bool:
     return "full_name" in columns and len(columns) >= 2
 
 
-def _blank(cells: tuple[Any, ...]) -> bool:
+def _blank(cells: Sequence[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _take(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Sheet | None:
-    """Find the header among the first rows, then keep the non-blank rows after it."""
+def _take(rows: Iterator[tuple[int, Sequence[Any]]], *, stream: bool) -> Sheet | None:
+    """Find the header among the first rows; the non-blank rows after it are the data.
+
+    With `stream`, the data rows are read as they are used (a CSV: less memory).
+    """
     for line, cells in rows:
         if line > HEADER_SCAN_ROWS:
             return None
         columns = _columns(cells)
         if _is_header(columns):
-            return Sheet(columns, [(n, c) for n, c in rows if not _blank(c)])
+            data = ((n, c) for n, c in rows if not _blank(c))
+            return Sheet(columns, data if stream else list(data))
     return None
 
 
@@ -233,27 +237,25 @@ def _decode(data: bytes) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for cells in reader:
-        yield reader.line_num, tuple(cells)
-
-
-def read_csv(data: bytes) -> Sheet:
     try:
-        return _read_csv(_decode(data))
+        for cells in reader:
+            yield reader.line_num, cells
     except csv.Error as exc:
         raise RosterFileError(_("This file cannot be read as CSV.")) from exc
 
 
-def _read_csv(text: str) -> Sheet:
-    head = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+def read_csv(data: bytes) -> Sheet:
+    """A CSV roster; its rows are read as they are checked."""
+    text = _decode(data)
+    head = "".join(itertools.islice(io.StringIO(text), HEADER_SCAN_ROWS))
     # The delimiter is the one under which the header is recognised best.
     best = max(
         (",", ";", "\t"),
         key=lambda d: max((len(_columns(c)) for _n, c in _csv_rows(head, d)), default=0),
     )
-    sheet = _take(_csv_rows(text, best))
+    sheet = _take(_csv_rows(text, best), stream=True)
     if sheet is None:
         raise RosterFileError(_no_header())
     return sheet
@@ -265,14 +267,16 @@ def read_xlsx(data: bytes) -> Sheet:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
         raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
     try:
         for sheet in book.worksheets:
             rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-            found = _take((n, tuple(c)) for n, c in rows)
+            found = _take(rows, stream=False)
             if found is not None:
                 return found
+    except Exception as exc:  # cells are read lazily: damage shows up while reading
+        raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
     finally:
         book.close()
     raise RosterFileError(_no_header())
@@ -392,13 +396,13 @@ def parse_sex(value: Any) -> str | bool | None:
 _Row = dict[str, Any]  # one row's cells by field name
 
 
-def _reader(columns: dict[str, int]) -> Callable[[tuple[Any, ...]], _Row]:
+def _reader(columns: dict[str, int]) -> Callable[[Sequence[Any]], _Row]:
     """A function giving a row's cells by field name (None past the end of a short row)."""
     names = tuple(columns)
     pick = itemgetter(*columns.values())
     width = max(columns.values()) + 1
 
-    def read(cells: tuple[Any, ...]) -> _Row:
+    def read(cells: Sequence[Any]) -> _Row:
         if len(cells) < width:
             cells = (*cells, *([None] * (width - len(cells))))
         picked = pick(cells)
@@ -654,9 +658,9 @@ async def import_roster(
         places = Places(*await store.all_places(tx))
         placed, more = await _place(tx, places, good, create_places, province)
         rejected.extend(more)
-        inserts, updates, matched, dupes = await _match(tx, placed, now)
+        inserts, updates, matched, dupes, boats = await _match(tx, placed, now)
         rejected.extend(dupes)
-        await _write(tx, inserts, updates)
+        await _write(tx, inserts, updates, boats, now)
         report.imported, report.updated = len(inserts), matched
         report.created_villages = places.created
         report.unknown_places = places.unknown
@@ -694,8 +698,9 @@ async def _place(
 
 async def _match(
     tx: AsyncConnection, placed: list[tuple[int, RosterRow]], now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int, list[Rejected]]:
-    """New people, the updates that change something, how many matched, and the duplicates.
+) -> tuple[list[tuple[RosterRow, int]], list[dict[str, Any]], int, list[Rejected], dict[str, int]]:
+    """Split the rows: new people (row, household id), the updates that change something,
+    how many matched, the duplicates, and the boat ids.
 
     A later copy of a person already seen in the file is rejected as a duplicate.
     """
@@ -703,7 +708,7 @@ async def _match(
     households = await store.household_ids(tx, {(v, r.household) for v, r in placed})
     boats = await store.boat_ids(tx, {r.boat: v for v, r in placed if r.boat})
     seen: dict[PersonKey | int, int] = {}
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[RosterRow, int]] = []
     updates: list[dict[str, Any]] = []
     dupes: list[Rejected] = []
     matched = 0
@@ -717,14 +722,15 @@ async def _match(
             )
             continue
         seen[ident] = row.line
-        values = _values(row, households[(village_id, row.household)], boats, now)
+        household_id = households[(village_id, row.household)]
         if person is None:
-            inserts.append(values)
+            inserts.append((row, household_id))
             continue
         matched += 1
+        values = _values(row, household_id, boats, now)
         if not unchanged(person, values):
             updates.append({**values, "person_id": person.person_id})
-    return inserts, updates, matched, dupes
+    return inserts, updates, matched, dupes, boats
 
 
 def _values(
@@ -746,7 +752,14 @@ def _values(
 
 
 async def _write(
-    tx: AsyncConnection, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]
+    tx: AsyncConnection,
+    inserts: list[tuple[RosterRow, int]],
+    updates: list[dict[str, Any]],
+    boats: dict[str, int],
+    now: datetime,
 ) -> None:
-    await store.insert_people(tx, inserts)
+    """Insert and update in batches; the rows of a batch are built only when it is sent."""
+    for start in range(0, len(inserts), store.BATCH):
+        batch = inserts[start : start + store.BATCH]
+        await store.insert_people(tx, [_values(row, h, boats, now) for row, h in batch])
     await store.update_people(tx, updates)

@@ -96,13 +96,17 @@ class MissingPerson:
 
 
 @dataclass(frozen=True)
-class CountRow:
+class VillageCount:
+    """One village's people: all, by status, and among the counted ones."""
+
     village_id: int
-    status: str
-    has_id_card: bool
-    has_eid_level2: bool
-    of_age: bool
-    people: int
+    total: int
+    away: int
+    moved: int
+    exempt: int
+    counted: int  # present or away, and old enough
+    with_card: int
+    with_level2: int
 
 
 @dataclass(frozen=True)
@@ -188,27 +192,31 @@ async def missing_people(
     return [MissingPerson(*row) for row in rows]
 
 
-async def counts(tx: AsyncConnection, village_ids: Iterable[int], born_by: int) -> list[CountRow]:
-    """People per village, status, card, level 2 and whether old enough to count."""
+async def counts(
+    tx: AsyncConnection, village_ids: Iterable[int], born_by: int
+) -> list[VillageCount]:
+    """Counts per village in one pass over the covering index (FILTER: no temp B-tree)."""
     ids = sorted(set(village_ids))
     if not ids:
         return []
     p = persons.c
-    of_age = or_(p.birth_year.is_(None), p.birth_year <= born_by).label("of_age")
+    counted = and_(p.status.in_(COUNTED), or_(p.birth_year.is_(None), p.birth_year <= born_by))
     rows = await tx.execute(
         select(
             households.c.village_id,
-            p.status,
-            p.has_id_card,
-            p.has_eid_level2,
-            of_age,
             func.count(),
+            func.count().filter(p.status == "away"),
+            func.count().filter(p.status == "moved"),
+            func.count().filter(p.status == "exempt"),
+            func.count().filter(counted),
+            func.count().filter(and_(counted, p.has_id_card)),
+            func.count().filter(and_(counted, p.has_eid_level2)),
         )
         .select_from(households.join(persons, p.household_id == households.c.id))
         .where(households.c.village_id.in_(ids))
-        .group_by(households.c.village_id, p.status, p.has_id_card, p.has_eid_level2, of_age)
+        .group_by(households.c.village_id)
     )
-    return [CountRow(v, s, bool(c), bool(e), bool(a), int(n)) for v, s, c, e, a, n in rows]
+    return [VillageCount(*(int(v) for v in row)) for row in rows]
 
 
 async def person_place(tx: AsyncConnection, person_id: int) -> PersonPlace | None:

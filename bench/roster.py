@@ -1,0 +1,284 @@
+"""Roster bench: import 100,000 rows, then at province scale time the missing list and progress.
+
+1. A generated CSV of 100,000 people (5 communes of 10 villages of about 2,000 people) is
+   imported through the real import path (parse, check, match, write), then imported again
+   (every row matched, the re-import case).
+2. The database is grown to about 1.2 million people (a province: 65 communes) with
+   INSERT ... SELECT, which is SQLite-specific and for the bench only.
+3. Through the services, each call in its own read transaction: the missing list of one
+   village (page 1) for its village head, and the progress of one commune for its team lead
+   (p50 / p99 ms). Also measured, for information: the same two through the chat
+   dispatcher, the whole province's progress for an admin, and drawing the chart.
+
+Usage: python -m bench roster [--rows N] [--people N] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.common import percentile, temp_db_url
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.core.clock import FixedClock
+from bot.core.i18n import use_locale
+from bot.core.inbound import Inbound
+from bot.demo.roster import FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
+from bot.services import identity, missing, progress
+from bot.services.identity import Actor, Grant, Role
+from bot.services.roster_import import import_roster
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+HEADER = "Xã,Thôn,Hộ,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Tàu,Thẻ căn cước,Định danh mức 2"
+VILLAGE_PEOPLE = 2_000
+VILLAGES_PER_COMMUNE = 10
+PROVINCE_COMMUNES = 65
+
+
+def roster_csv(rows: int, seed: int = 6) -> bytes:
+    """A deterministic roster as village offices send it (mixed date forms and yes/no words)."""
+    rng = random.Random(seed)
+    lines = [HEADER]
+    household = 0
+    left_in_household = 0
+    for index in range(rows):
+        village = index // VILLAGE_PEOPLE
+        commune = village // VILLAGES_PER_COMMUNE
+        if left_in_household == 0 or index % VILLAGE_PEOPLE == 0:
+            household += 1
+            left_in_household = rng.choice((1, 2, 3, 4, 4, 5, 5, 6))
+        left_in_household -= 1
+        male = rng.random() < 0.5
+        name = " ".join(
+            (
+                rng.choice(FAMILY),
+                rng.choice(MIDDLE_M if male else MIDDLE_F),
+                rng.choice(GIVEN_M if male else GIVEN_F),
+                str(index),  # keeps names unique within a household
+            )
+        )
+        year = rng.randint(1935, 2024)
+        born = rng.choice(
+            (
+                str(year),
+                f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year}",
+                f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            )
+        )
+        phone = f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.6 else ""
+        boat = f"KH-9{village:03d}{household % 50:02d}-TS" if male and rng.random() < 0.2 else ""
+        card = rng.random() < 0.85
+        level2 = card and rng.random() < 0.6
+        lines.append(
+            ",".join(
+                (
+                    f"Xã Bench {commune:02d}",
+                    f"Thôn {village:03d}",
+                    f"{household:06d}",
+                    name,
+                    born,
+                    "Nam" if male else "Nữ",
+                    phone,
+                    boat,
+                    "có" if card else rng.choice(("", "chưa", "không")),
+                    "x" if level2 else "",
+                )
+            )
+        )
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+async def timed_import(app: App, data: bytes) -> tuple[float, float, Any]:
+    """Wall seconds, CPU seconds of the whole process (SQLite's thread included), report."""
+    start, cpu = time.perf_counter(), time.process_time()
+    async with app.db.write() as tx:
+        report = await import_roster(tx, "bench.csv", data, NOW, create_places=True)
+    return time.perf_counter() - start, time.process_time() - cpu, report
+
+
+GROW_SQL = (
+    # Communes up to a province, each with 10 villages of about `per_village` people.
+    """
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :communes)
+    INSERT INTO communes (name, province, target_share)
+    SELECT 'Xã Tỉnh ' || i, 'Khánh Hòa', 950 FROM n
+    """,
+    """
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
+    INSERT INTO villages (commune_id, name, is_island)
+    SELECT c.id, 'Thôn ' || n.i, n.i % 4 = 0 FROM communes c, n
+    WHERE c.province = 'Khánh Hòa'
+    """,
+    """
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :households)
+    INSERT INTO households (village_id, code, address)
+    SELECT v.id, printf('%05d', n.i), '' FROM villages v
+    JOIN communes c ON c.id = v.commune_id AND c.province = 'Khánh Hòa', n
+    """,
+    """
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
+    INSERT INTO persons (household_id, full_name, birth_year, sex, phone, has_id_card,
+                         has_eid_level2, status, note, updated_at)
+    SELECT h.id, 'Người ' || h.id || '-' || n.i, 1935 + abs(random()) % 90,
+           CASE n.i % 2 WHEN 0 THEN 'F' ELSE 'M' END,
+           CASE WHEN abs(random()) % 10 < 6 THEN '09' || (10000000 + h.id * 4 + n.i) END,
+           abs(random()) % 100 < 85, abs(random()) % 100 < 52,
+           CASE abs(random()) % 100 WHEN 0 THEN 'exempt' WHEN 1 THEN 'moved'
+                WHEN 2 THEN 'away' WHEN 3 THEN 'away' ELSE 'present' END,
+           '', :now
+    FROM households h
+    JOIN villages v ON v.id = h.village_id
+    JOIN communes c ON c.id = v.commune_id AND c.province = 'Khánh Hòa', n
+    """,
+)
+
+
+async def grow(app: App, people: int, already: int) -> float:
+    """Add communes of generated people until about `people` are on file."""
+    communes = PROVINCE_COMMUNES - already // (VILLAGE_PEOPLE * VILLAGES_PER_COMMUNE)
+    households = max(1, (people - already) // (communes * VILLAGES_PER_COMMUNE * 4))
+    start = time.perf_counter()
+    stamp = NOW.strftime("%Y-%m-%d %H:%M:%S.%f")
+    params = {"communes": communes, "households": households, "now": stamp}
+    async with app.db.write() as tx:
+        for sql in GROW_SQL:
+            await tx.execute(text(sql), params)
+        await tx.execute(text("ANALYZE"))
+    return time.perf_counter() - start
+
+
+async def timings(call: Any, repeat: int) -> dict[str, float]:
+    values = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        await call()
+        values.append((time.perf_counter() - start) * 1000)
+    return {
+        "p50": round(statistics.median(values), 2),
+        "p99": round(percentile(values, 0.99), 2),
+    }
+
+
+async def scale_queries(app: App, repeat: int) -> dict[str, Any]:
+    async with app.db.read() as tx:
+        village_id, commune_id = (
+            await tx.execute(text("SELECT id, commune_id FROM villages ORDER BY id LIMIT 1"))
+        ).one()
+        people_total = int(await tx.scalar(text("SELECT count(*) FROM persons")) or 0)
+    head = Actor(
+        0, 0, "bench", "", None, None, (Grant(Role.VILLAGE_HEAD, village_id, commune_id),)
+    )
+    lead = Actor(0, 0, "bench", "", None, None, (Grant(Role.TEAM_LEAD, None, commune_id),))
+    admin = Actor(0, 0, "bench", "", None, None, (Grant(Role.ADMIN),))
+    today = date(2026, 12, 1)
+
+    async def missing_list() -> None:
+        async with app.db.read() as tx:
+            page = await missing.missing_page(tx, head, village_id, missing.Filter.ALL, 1, today)
+            assert page.people
+
+    async def commune_progress() -> None:
+        async with app.db.read() as tx:
+            (commune,) = await progress.progress(tx, lead, today)
+            assert commune.tally.counted
+
+    async def province_progress() -> None:
+        async with app.db.read() as tx:
+            assert len(await progress.progress(tx, admin, today)) == PROVINCE_COMMUNES
+
+    async with app.db.read() as tx:
+        communes = await progress.progress(tx, lead, today)
+    chart_ms = []
+    for _ in range(5):
+        start = time.perf_counter()
+        progress.render_chart(communes)
+        chart_ms.append((time.perf_counter() - start) * 1000)
+    return {
+        "people_total": people_total,
+        "village_people": VILLAGE_PEOPLE,
+        "commune_people": VILLAGE_PEOPLE * VILLAGES_PER_COMMUNE,
+        "missing_list_ms": await timings(missing_list, repeat),
+        "commune_progress_ms": await timings(commune_progress, repeat),
+        "province_progress_ms": await timings(province_progress, 5),
+        "chart_ms_p50": round(statistics.median(chart_ms[1:]), 1),
+        **await chat_timings(app, village_id, commune_id, repeat // 4),
+    }
+
+
+async def chat_timings(
+    app: App, village_id: int, commune_id: int, repeat: int
+) -> dict[str, dict[str, float]]:
+    """The same through the dispatcher (actor, conversation, choices, commit)."""
+    head = await staff(app, "bench-head", Role.VILLAGE_HEAD, village_id=village_id)
+    lead = await staff(app, "bench-lead", Role.TEAM_LEAD, commune_id=commune_id)
+
+    async def head_missing() -> None:
+        await app.dispatcher.handle(replace(head, text="/missing"))
+
+    async def lead_progress() -> None:
+        await app.dispatcher.handle(replace(lead, text="/progress"))
+
+    return {
+        "chat_missing_ms": await timings(head_missing, repeat),
+        "chat_progress_with_chart_ms": await timings(lead_progress, max(3, repeat // 5)),
+    }
+
+
+async def staff(app: App, user: str, role: Role, **scope: int) -> Inbound:
+    """A console user holding `role`, as the inbound message they would send."""
+    inbound = Inbound(channel="console", chat_id=user, user_id=user)
+    async with app.db.write() as tx:
+        actor = await identity.resolve(tx, inbound, NOW)
+        await identity.grant(tx, actor.user_id, role, NOW, **scope)  # type: ignore[arg-type]
+    return inbound
+
+
+async def run(rows: int, people: int, repeat: int) -> dict[str, Any]:
+    url = temp_db_url("roster.db")
+    settings = Settings(db_url=url, _env_file=None)  # type: ignore[call-arg]
+    app = await build_app(settings, FixedClock(NOW))
+    try:
+        data = roster_csv(rows)
+        first_s, first_cpu, first = await timed_import(app, data)
+        again_s, _again_cpu, again = await timed_import(app, data)
+        assert first.imported == rows and again.updated == rows and not again.rejected
+        grow_s = await grow(app, people, rows)
+        with use_locale("vi"):
+            scale = await scale_queries(app, repeat)
+    finally:
+        await app.close()
+        shutil.rmtree(Path(url.removeprefix("sqlite+aiosqlite:///")).parent, ignore_errors=True)
+    return {
+        "import_rows": rows,
+        "import_s": round(first_s, 2),
+        "import_rows_per_s": round(rows / first_s),
+        "import_rows_per_cpu_s": round(rows / first_cpu),
+        "reimport_rows_per_s": round(rows / again_s),
+        "grow_to_province_s": round(grow_s, 1),
+        **scale,
+        "target_import_rows_per_s": 20_000,
+        "target_p99_ms": 50,
+        "targets_met": rows / first_s >= 20_000
+        and scale["missing_list_ms"]["p99"] <= 50
+        and scale["commune_progress_ms"]["p99"] <= 50,
+    }
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench roster")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--people", type=int, default=1_200_000)
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args(argv)
+    return asyncio.run(run(args.rows, args.people, args.repeat))

@@ -1,4 +1,4 @@
-"""`troly06 import-roster FILE` and `troly06 export-log`: the roster from the command line."""
+"""`troly06 import-roster FILE`, `set-target`, `export-log`: the roster from the command line."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.core.i18n import format_datetime, use_locale
 from bot.services import roster_import
+from bot.storage import roster as roster_store
 from bot.storage import roster_queries
 
 
@@ -34,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     parser.add_argument("--province", default="", help="province of communes created")
     parser.set_defaults(func=lambda args: asyncio.run(import_file(args)))
+
+    target = sub.add_parser("set-target", help="set a commune's target (share with level 2)")
+    target.add_argument("percent", type=float, help="e.g. 95 for 95%%")
+    target.add_argument("--commune", type=int, help="commune id (default: every commune)")
+    target.set_defaults(func=lambda args: asyncio.run(set_target(args)))
 
     log = sub.add_parser("export-log", help="who exported which roster lists, newest first")
     log.add_argument("--limit", type=int, default=50)
@@ -82,6 +88,20 @@ def print_report(report: roster_import.ImportReport, *, as_json: bool) -> None:
         print("villages created: " + ", ".join(report.created_villages))
     for rejected in report.rejected:
         print(f"line {rejected.line}: {rejected.reason}")
+
+
+async def set_target(args: argparse.Namespace) -> int:
+    if not 0 < args.percent <= 100:
+        print("the target is a percentage between 0 and 100", file=sys.stderr)
+        return 2
+    app = await build_app(Settings())
+    try:
+        async with app.db.write() as tx:
+            changed = await roster_store.set_target(tx, args.commune, round(args.percent * 10))
+    finally:
+        await app.close()
+    print(f"target {args.percent:g}% set for {changed} commune(s)")
+    return 0 if changed else 1
 
 
 async def show_export_log(args: argparse.Namespace) -> int:

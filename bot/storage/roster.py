@@ -75,6 +75,14 @@ async def create_commune(tx: AsyncConnection, name: str, province: str) -> int:
     return int(result.inserted_primary_key[0])
 
 
+async def set_target(tx: AsyncConnection, commune_id: int | None, per_mille: int) -> int:
+    """Set the target of one commune (or of all when None); returns how many changed."""
+    stmt = update(communes).values(target_share=per_mille)
+    if commune_id is not None:
+        stmt = stmt.where(communes.c.id == commune_id)
+    return max((await tx.execute(stmt)).rowcount, 0)
+
+
 async def create_village(tx: AsyncConnection, commune_id: int, name: str) -> int:
     result = await tx.execute(insert(villages).values(commune_id=commune_id, name=name))
     return int(result.inserted_primary_key[0])

@@ -229,3 +229,31 @@ def test_header_words() -> None:
     assert header_field("HO VA TEN") == "full_name"
     assert header_field("Ngày sinh (dd/mm/yyyy)") == "date_of_birth"
     assert header_field("STT") is None
+
+
+def test_cli_sets_the_target(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import asyncio
+
+    from bot.storage.db import Database
+    from bot.storage.tables.core import communes
+
+    monkeypatch.setenv("TROLY06_DB_URL", db_url)
+    roster = tmp_path / "thon.csv"
+    roster.write_bytes(csv_bytes(ROWS))
+    assert cli_main(["import-roster", str(roster), "--create-places"]) == 0
+    assert cli_main(["set-target", "92.5"]) == 0
+    assert cli_main(["set-target", "150"]) == 2
+
+    async def targets() -> list[int | None]:
+        db = Database(db_url)
+        async with db.read() as tx:
+            found = list(await tx.scalars(select(communes.c.target_share)))
+        await db.close()
+        return found
+
+    assert asyncio.run(targets()) == [925]

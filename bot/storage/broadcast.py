@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, not_, or_, select, update
+from sqlalchemy import case, delete, exists, func, insert, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.sql import upsert
@@ -25,6 +25,7 @@ from bot.storage.tables.core import (
 ACTIVE = ("scheduled", "sending")  # broadcast statuses still waiting for their report
 UNSENT = ("pending", "sending")  # outbox statuses of messages not settled yet
 NOT_RESIDENT = ("moved", "exempt")
+MISSED = ("failed", "blocked", None)  # None: a chat, but no message in the outbox
 
 
 @dataclass(frozen=True)
@@ -272,8 +273,20 @@ async def drop_unsent(tx: AsyncConnection, broadcast_id: int) -> int:
 async def not_reached(
     tx: AsyncConnection, broadcast_id: int, village_ids: Iterable[int]
 ) -> list[NotReachedRow]:
-    """People of the audience in `village_ids` with no chat, or whose message did not arrive."""
-    sent = outbox.alias("sent")
+    """People of the audience in `village_ids` with no chat, or whose message did not arrive.
+
+    The outbox statuses are read apart and matched here: joining the outbox on its
+    broadcast index would scan the broadcast's rows once per recipient.
+    """
+    statuses = dict(
+        (
+            await tx.execute(
+                select(outbox.c.user_id, outbox.c.status).where(
+                    outbox.c.broadcast_id == broadcast_id
+                )
+            )
+        ).all()
+    )
     rows = await tx.execute(
         select(
             villages.c.name,
@@ -282,32 +295,26 @@ async def not_reached(
             persons.c.full_name,
             persons.c.birth_year,
             persons.c.phone,
-            sent.c.status,
+            broadcast_recipients.c.user_id,
+            broadcast_recipients.c.has_chat,
         )
         .select_from(
             broadcast_recipients.join(persons, persons.c.id == broadcast_recipients.c.person_id)
             .join(households, households.c.id == broadcast_recipients.c.household_id)
             .join(villages, villages.c.id == households.c.village_id)
-            .outerjoin(
-                sent,
-                and_(
-                    sent.c.broadcast_id == broadcast_recipients.c.broadcast_id,
-                    sent.c.user_id == broadcast_recipients.c.user_id,
-                ),
-            )
         )
         .where(
             broadcast_recipients.c.broadcast_id == broadcast_id,
             households.c.village_id.in_(list(village_ids)),
-            or_(
-                not_(broadcast_recipients.c.has_chat),
-                sent.c.status.in_(("failed", "blocked")),
-                sent.c.id.is_(None),
-            ),
         )
         .order_by(villages.c.name, households.c.code, persons.c.id)
     )
-    return [NotReachedRow(*row) for row in rows]
+    out: list[NotReachedRow] = []
+    for *person, user_id, has_chat in rows:
+        status = statuses.get(user_id) if has_chat else None
+        if not has_chat or status in MISSED:
+            out.append(NotReachedRow(*person, status))
+    return out
 
 
 async def user_locale(tx: AsyncConnection, user_id: int) -> str | None:

@@ -210,6 +210,8 @@ def _is_header(columns: dict[str, int]) -> bool:
 
 
 def _blank(cells: Sequence[Any]) -> bool:
+    if all(type(c) is str for c in cells):  # a CSV row: one join instead of a test per cell
+        return not "".join(cells).strip()
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
@@ -451,16 +453,16 @@ def _check_details(
     sex = parse_sex(cells.get("sex"))
     if sex is False:
         return Rejected(line, _("unknown sex: {value}").format(value=_shown(cells.get("sex"))))
-    flags = {}
-    for name in ("id_card", "eid_level2"):
-        flags[name] = parse_flag(cells.get(name))
-        if flags[name] is None:
-            return Rejected(
-                line,
-                _("unknown value in the {column} column: {value} (use có or chưa)").format(
-                    column=_column_name(name), value=_shown(cells.get(name))
-                ),
-            )
+    card = parse_flag(cells.get("id_card"))
+    level2 = parse_flag(cells.get("eid_level2"))
+    if card is None or level2 is None:
+        name = "id_card" if card is None else "eid_level2"
+        return Rejected(
+            line,
+            _("unknown value in the {column} column: {value} (use có or chưa)").format(
+                column=_column_name(name), value=_shown(cells.get(name))
+            ),
+        )
     boat = _text(cells.get("boat")).upper().replace(" ", "") or None
     note = _text(cells.get("note"))
     if boat and len(boat) > LIMITS["boat"]:
@@ -475,8 +477,8 @@ def _check_details(
         sex=sex or None,
         phone=phone,
         boat=boat,
-        has_id_card=bool(flags["id_card"]),
-        has_eid_level2=bool(flags["eid_level2"]),
+        has_id_card=card,
+        has_eid_level2=level2,
         note=note,
     )
 

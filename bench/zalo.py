@@ -20,6 +20,7 @@ from bench.common import percentile, temp_db_url
 from bot.app import build_app
 from bot.channels.zalo import ZaloApi, ZaloChannel
 from bot.config import Settings
+from bot.core.clock import SystemClock
 from bot.core.inbound import Inbound
 from bot.core.reply import Reply
 from bot.demo import ensure_demo
@@ -42,7 +43,7 @@ async def run(settings: Settings, handle: Handle, users: int, messages: int) -> 
     async with FakeZaloServer(fetch_photos=False) as zalo:
         api = ZaloApi(zalo.token, zalo.url, timeout_s=30.0)
         channel = ZaloChannel(handle, api, webhook_secret=SECRET, typing_every_s=30.0)
-        web = WebServer(local, MediaStore(_NoClock()), channel)
+        web = WebServer(local, MediaStore(SystemClock()), channel)
         await web.start()
         await channel.set_webhook(web.url + webhook_path(local))
         zalo.reset_calls()
@@ -60,13 +61,6 @@ async def run(settings: Settings, handle: Handle, users: int, messages: int) -> 
         await web.stop()
         await api.aclose()
     return {"seconds": elapsed, "replies": replies, "silent_chats": silent}
-
-
-class _NoClock:
-    def now(self):  # type: ignore[no-untyped-def]  # media is not used here
-        from datetime import UTC, datetime
-
-        return datetime.now(UTC)
 
 
 def main(argv: list[str]) -> dict[str, object]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bot.app import App
+from bot.core.dispatcher import Dispatcher
 from bot.services.faq.store import DEFAULT_FILE, FILE_ENV
 from bot.services.identity import Role
 from tests.driver import ChatDriver
@@ -22,6 +25,29 @@ def kb_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copyfile(DEFAULT_FILE, path)
     monkeypatch.setenv(FILE_ENV, str(path))
     return path
+
+
+@pytest.fixture
+def faq_app(app: App) -> App:
+    """The app with only the common commands and the FAQ, so other flows' free-text
+    triggers (booking words, dates) cannot take these questions first."""
+    from handlers import faq, start
+
+    app.dispatcher = Dispatcher([start.router, faq.router], app.db, app.clock, app.settings)
+    return app
+
+
+@pytest.fixture
+def chat(faq_app: App) -> ChatDriver:
+    return ChatDriver(faq_app)
+
+
+@pytest.fixture
+def make_chat(faq_app: App) -> Callable[..., ChatDriver]:
+    def make(user_id: str = "u1", channel: str = "console") -> ChatDriver:
+        return ChatDriver(faq_app, user_id, channel)
+
+    return make
 
 
 @pytest.fixture

@@ -34,6 +34,15 @@ async def test_question_without_diacritics_is_answered(chat: ChatDriver) -> None
     assert await stored_questions(chat) == []
 
 
+async def test_the_whole_bot_answers_without_diacritics(app) -> None:  # type: ignore[no-untyped-def]
+    """Through every flow of the bot, the FAQ (last) still gets a plain question."""
+    chat = ChatDriver(app, "whole-bot")
+    await chat.say("quen mat khau vneid thi lam the nao")
+    assert chat.text.startswith("Quên mật khẩu (passcode)")
+    await chat.say("gia vang hom nay")
+    assert "ngoài phạm vi" in chat.text
+
+
 async def test_level2_answer_says_in_person(chat: ChatDriver) -> None:
     await chat.say("lam dinh danh muc 2 o dau vay")
     assert "phải đăng ký trực tiếp" in chat.text

@@ -11,23 +11,27 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
+from bot.core.text import strip_diacritics
 from bot.services.faq.knowledge import KnowledgeBase
 from bot.services.faq.normalize import SMALLTALK, Speller, fold_text, tokens_of
 
 NONE = ""  # the label of the out-of-scope class
-KIND_WEIGHTS = {"w": 1.0, "b": 0.8, "c": 0.35}
+KIND_WEIGHTS = {"w": 1.0, "b": 0.8, "c": 0.35, "a": 0.3}
 EXAMPLE_SHARE = 0.6  # the rest is the centroid's share
 KEYWORD_BONUS = 0.12
 ANSWER_AT = 0.42
 ASK_AT = 0.24
 CLEAR_MARGIN = 0.06
+NONE_RATIO = 0.85  # out of scope when that class comes this close to the best topic
 FOREIGN_WORD_FACTOR = 0.8  # per word the knowledge base never uses: the question is elsewhere
 
 
@@ -49,10 +53,19 @@ class Match:
 
 
 Vector = dict[str, float]
+Doc = tuple[int, list[str], list[str]]  # label, corrected folded words, words with their marks
 
 
-def _raw_features(tokens: list[str]) -> Counter[str]:
+def _accented(text: str) -> list[str]:
+    """Words written with their marks: "mất" and "mật" differ here, not once folded."""
+    words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text[:400]).lower())
+    return [w for w in words if strip_diacritics(w) != w]
+
+
+def _raw_features(tokens: list[str], marked: Sequence[str] = ()) -> Counter[str]:
     counts: Counter[str] = Counter()
+    for word in marked:
+        counts["a:" + word] += 1
     for token in tokens:
         counts["w:" + token] += 1
         padded = f" {token} "
@@ -79,18 +92,37 @@ class Matcher:
         self.labels = [t.id for t in kb.topics] + [NONE]
         self.speller = Speller(self._vocabulary(kb) | set(self._words(kb.out_of_scope)))
         self._domain_words = self._vocabulary(kb)
-        docs: list[tuple[int, list[str]]] = []
+        docs: list[Doc] = []
         for index, topic in enumerate(kb.topics):
             for text in (topic.title, *topic.examples):
-                docs.append((index, tokens_of(text, self.speller)))
+                docs.append((index, tokens_of(text, self.speller), _accented(text)))
         none_index = len(self.labels) - 1
-        docs.extend((none_index, tokens_of(t, self.speller)) for t in kb.out_of_scope)
+        docs.extend(
+            (none_index, tokens_of(t, self.speller), _accented(t)) for t in kb.out_of_scope
+        )
         self._idf = self._inverse_frequencies(docs)
         self._build_matrices(docs)
-        self._keywords = [
-            [" " + " ".join(tokens_of(k, self.speller)) + " " for k in topic.keywords]
-            for topic in kb.topics
-        ]
+        self._keywords = self._weigh_keywords(kb, docs)
+
+    def _weigh_keywords(self, kb: KnowledgeBase, docs: list[Doc]) -> list[list[tuple[str, float]]]:
+        """Each topic's keywords, weighted by how few topics' examples use them: "mat tien"
+        points to the cost topic only, "muc 2" to many."""
+        joined: dict[int, list[str]] = defaultdict(list)
+        for label, tokens, _marked in docs:
+            joined[label].append(" " + " ".join(tokens) + " ")
+        texts = ["|".join(joined[label]) for label in range(len(self.labels))]
+        top = math.log(1 + len(self.labels))
+        weighed: list[list[tuple[str, float]]] = []
+        for topic in kb.topics:
+            phrases = {" " + " ".join(tokens_of(k, self.speller)) + " " for k in topic.keywords}
+            weighed.append(
+                [
+                    (p, math.log(1 + len(self.labels) / max(1, sum(p in t for t in texts))) / top)
+                    for p in sorted(phrases)
+                    if p.strip()
+                ]
+            )
+        return weighed
 
     @staticmethod
     def _words(texts: Iterable[str]) -> set[str]:
@@ -103,27 +135,27 @@ class Matcher:
             texts.extend((topic.title, topic.answer, *topic.examples, *topic.keywords))
         return self._words(texts) | SMALLTALK
 
-    def _inverse_frequencies(self, docs: Iterable[tuple[int, list[str]]]) -> dict[str, float]:
+    def _inverse_frequencies(self, docs: Iterable[Doc]) -> dict[str, float]:
         """log(1 + labels / labels using the feature): shared words weigh little."""
         seen: dict[str, set[int]] = defaultdict(set)
-        for label, tokens in docs:
-            for feature in _raw_features(tokens):
+        for label, tokens, marked in docs:
+            for feature in _raw_features(tokens, marked):
                 seen[feature].add(label)
         total = len(self.labels)
         return {f: math.log(1 + total / len(labels)) for f, labels in seen.items()}
 
-    def _vector(self, tokens: list[str]) -> Vector:
+    def _vector(self, tokens: list[str], marked: Sequence[str] = ()) -> Vector:
         vector: Vector = {}
-        for feature, count in _raw_features(tokens).items():
+        for feature, count in _raw_features(tokens, marked).items():
             idf = self._idf.get(feature)
             if idf is not None:
                 vector[feature] = (1 + math.log(count)) * idf * KIND_WEIGHTS[feature[0]]
         return _normalised(vector)
 
-    def _build_matrices(self, docs: list[tuple[int, list[str]]]) -> None:
+    def _build_matrices(self, docs: list[Doc]) -> None:
         """Feature × example and feature × label (centroid) weights, examples grouped by label."""
         vectors = sorted(
-            ((label, v) for label, tokens in docs if (v := self._vector(tokens))),
+            ((label, v) for label, tokens, marked in docs if (v := self._vector(tokens, marked))),
             key=lambda pair: pair[0],
         )
         self._row = {f: i for i, f in enumerate(sorted({f for _, v in vectors for f in v}))}
@@ -141,7 +173,7 @@ class Matcher:
     def scores(self, question: str) -> list[tuple[str, float]]:
         """Every label with its score, best first (the label "" is out of scope)."""
         tokens = tokens_of(question, self.speller)
-        query = self._vector(tokens)
+        query = self._vector(tokens, _accented(question))
         rows = [self._row[f] for f in query if f in self._row]
         weights = np.array([query[f] for f in query if f in self._row], dtype=np.float32)
         if rows:
@@ -157,8 +189,8 @@ class Matcher:
         for index, label in enumerate(self.labels):
             score = float(mixed[index])
             if index < len(self._keywords):
-                hits = sum(1 for k in self._keywords[index] if k in joined)
-                score += KEYWORD_BONUS * min(hits, 2)
+                found = sorted((w for k, w in self._keywords[index] if k in joined), reverse=True)
+                score += KEYWORD_BONUS * sum(found[:2])
             out.append((label, round(score * damping if label != NONE else score, 4)))
         out.sort(key=lambda pair: pair[1], reverse=True)
         return out
@@ -171,9 +203,9 @@ class Matcher:
         ranked = self.scores(question)
         topics = [(label, score) for label, score in ranked if label != NONE]
         candidates = tuple(topics[:3])
-        top_label = ranked[0][0]
+        none_score = next(score for label, score in ranked if label == NONE)
         best_topic, best_score = topics[0]
-        if top_label == NONE or best_score < self.ask_at:
+        if none_score >= NONE_RATIO * best_score or best_score < self.ask_at:
             return Match(Verdict.OUT_OF_SCOPE, None, best_score, candidates)
         runner_up = topics[1][1] if len(topics) > 1 else 0.0
         if best_score >= self.answer_at and best_score - runner_up >= CLEAR_MARGIN:

@@ -65,7 +65,13 @@ PEOPLE = (
 
 
 @pytest.fixture
-async def roster(app: App) -> Roster:
+def roster_channel() -> str:
+    """The channel the residents chat on (a test module may override it)."""
+    return "console"
+
+
+@pytest.fixture
+async def roster(app: App, roster_channel: str) -> Roster:
     now = app.clock.now()
     async with app.db.write() as tx:
 
@@ -114,7 +120,9 @@ async def roster(app: App) -> Roster:
             )
     for key, *_rest, chat_name in PEOPLE:
         if chat_name:
-            chat = ChatDriver(app, chat_name)
+            # Telegram chat ids are numbers: r1 chats as 1001 there.
+            chat_id = chat_name if roster_channel == "console" else f"100{chat_name[1:]}"
+            chat = ChatDriver(app, chat_id, roster_channel)
             actor = await chat.actor()
             async with app.db.write() as tx:
                 await identities.set_person(tx, actor.user_id, roster.persons[key])

@@ -24,9 +24,10 @@ async def _person_with_phone(app: App) -> tuple[int, str, str]:
     return row[0], row[1], row[2]
 
 
-async def _linked_person(app: App) -> int | None:
-    async with app.db.read() as tx:
-        return await tx.scalar(select(users.c.person_id).where(users.c.person_id.is_not(None)))
+async def _linked_person(chat: ChatDriver) -> int | None:
+    actor = await chat.actor()
+    async with chat.app.db.read() as tx:
+        return await tx.scalar(select(users.c.person_id).where(users.c.id == actor.user_id))
 
 
 async def test_own_contact_links_to_roster(demo_app: App) -> None:
@@ -34,7 +35,7 @@ async def test_own_contact_links_to_roster(demo_app: App) -> None:
     chat = ChatDriver(demo_app)
     replies = await chat.share_phone("+84" + phone[1:])
     assert f"Cảm ơn {name}" in replies[0].text
-    assert await _linked_person(demo_app) == person_id
+    assert await _linked_person(chat) == person_id
 
 
 async def test_someone_elses_contact_is_refused(demo_app: App) -> None:
@@ -42,13 +43,14 @@ async def test_someone_elses_contact_is_refused(demo_app: App) -> None:
     chat = ChatDriver(demo_app)
     replies = await chat.share_phone(phone, own=False)
     assert "của chính bạn" in replies[0].text
-    assert await _linked_person(demo_app) is None
+    assert await _linked_person(chat) is None
 
 
 async def test_unknown_phone_gives_hotline(demo_app: App) -> None:
-    replies = await ChatDriver(demo_app).share_phone("0999999999")
+    chat = ChatDriver(demo_app)
+    replies = await chat.share_phone("0999999999")
     assert "1900 0368" in replies[0].text
-    assert await _linked_person(demo_app) is None
+    assert await _linked_person(chat) is None
 
 
 async def test_invite_code_works_once(demo_app: App) -> None:

@@ -163,7 +163,7 @@ async def export(
         raise NotAllowed(wanted)
     today = to_local(now).date()
     rule = rule_for(Filter.ALL, today) if subset is Subset.MISSING else None
-    rows = await store.export_rows(tx, wanted, rule)
+    rows = await store.export_rows(tx, wanted, rule, limit=MAX_ROWS + 1)
     if len(rows) > MAX_ROWS:
         raise TooLarge(len(rows))
     labels, yes, no = _labels(), _("yes"), _("no")

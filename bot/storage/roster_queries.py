@@ -247,7 +247,7 @@ async def set_status(
 
 
 async def export_rows(
-    tx: AsyncConnection, village_ids: Iterable[int], rule: Rule | None
+    tx: AsyncConnection, village_ids: Iterable[int], rule: Rule | None, limit: int | None = None
 ) -> list[tuple[Any, ...]]:
     """Everyone (or, with a rule, those it takes) in these villages, in roster order.
 
@@ -287,6 +287,8 @@ async def export_rows(
     )
     if rule is not None:
         query = query.where(rule.condition())
+    if limit is not None:
+        query = query.limit(limit)
     return [tuple(row) for row in await tx.execute(query)]
 
 

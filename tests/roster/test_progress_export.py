@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -125,3 +126,17 @@ async def test_demo_progress_is_reasonable(demo_app: App) -> None:
     replies = await lead.say("/progress")
     assert "Vạn Thạnh (6 thôn)" in replies[0].text
     assert replies[-1].photo is not None and replies[-1].photo.data.startswith(PNG_MAGIC)
+
+
+async def test_too_large_export_is_refused_and_not_logged(
+    small: Small, lead: ChatDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import export
+
+    monkeypatch.setattr(export, "MAX_ROWS", 3)
+    await lead.say("/export")
+    await lead.press("Cả xã Vạn Thạnh")
+    replies = await lead.press("Toàn bộ danh sách, Excel")
+    assert replies[0].document is None and "Quá nhiều người" in lead.text
+    async with small.app.db.read() as tx:
+        assert await roster_queries.export_log(tx) == []

@@ -30,7 +30,7 @@ async def test_question_without_diacritics_is_answered(chat: ChatDriver) -> None
     text = replies[0].text
     assert text.startswith("Không nhận được mã OTP")
     assert "1900 0368" in text and "Không bao giờ đọc mã OTP" in text
-    assert "Nguồn: gocchiase247.com, kiểm tra ngày 30/11/2026." in text
+    assert "Nguồn: gocchiase247.com, kiểm tra ngày 28/11/2026." in text
     assert await stored_questions(chat) == []
 
 

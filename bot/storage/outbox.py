@@ -1,16 +1,27 @@
-"""Rows of the outbox: one message to one recipient, sent at most once per key."""
+"""Rows of the outbox: one message to one recipient, sent at most once per key.
+
+A row goes pending -> sending (claimed by the sender) -> sent | failed | blocked, or back to
+pending to be retried. The sender's lease (one sending process per database) lives here too.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.sql import insert_ignore
 from bot.storage.tables.core import chat_identities, outbox, users
+from bot.storage.tables.delivery import outbox_leases
+
+logger = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 
 
 @dataclass(frozen=True)
@@ -69,3 +80,214 @@ def message_row(
         "broadcast_id": broadcast_id,
         "created_at": now,
     }
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A claimed row, ready to send."""
+
+    id: int
+    key: str
+    identity_id: int
+    channel: str
+    chat_id: str
+    text: str
+    choices: tuple[tuple[str, str], ...]  # (label, choice key)
+    attempts: int  # including the one being made
+
+
+def _is_pair(item: Any) -> bool:
+    return (
+        isinstance(item, list | tuple)
+        and len(item) == 2
+        and all(isinstance(part, str) and part for part in item)
+    )
+
+
+def _choices_of(row_id: int, payload: Any) -> tuple[tuple[str, str], ...]:
+    """The (label, key) pairs of a row's payload; a malformed payload sends no buttons."""
+    raw = payload.get("choices", []) if isinstance(payload, dict) else None
+    if isinstance(raw, list) and all(_is_pair(item) for item in raw):
+        return tuple((item[0], item[1]) for item in raw)
+    logger.warning("outbox row %s: malformed choices, sent without buttons", row_id)
+    return ()
+
+
+async def claim_due(
+    tx: AsyncConnection, channel: str, now: datetime, limit: int
+) -> list[OutboxMessage]:
+    """Mark up to `limit` due pending rows of `channel` as sending, oldest first, and return them.
+
+    Each claim counts as an attempt, so a row that keeps killing the process is given up.
+    """
+    query = (
+        select(
+            outbox.c.id,
+            outbox.c.key,
+            outbox.c.identity_id,
+            outbox.c.channel,
+            outbox.c.chat_id,
+            outbox.c.text,
+            outbox.c.payload,
+            outbox.c.attempts,
+        )
+        .where(
+            outbox.c.status == PENDING,
+            outbox.c.channel == channel,
+            outbox.c.next_attempt_at <= now,
+        )
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+    )
+    if tx.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = (await tx.execute(query)).all()
+    if not rows:
+        return []
+    await tx.execute(
+        update(outbox)
+        .where(outbox.c.id.in_([row.id for row in rows]), outbox.c.status == PENDING)
+        .values(status=SENDING, attempts=outbox.c.attempts + 1)
+    )
+    return [
+        OutboxMessage(
+            row.id,
+            row.key,
+            row.identity_id,
+            row.channel,
+            row.chat_id,
+            row.text or "",
+            _choices_of(row.id, row.payload),
+            row.attempts + 1,
+        )
+        for row in rows
+    ]
+
+
+async def next_due_at(tx: AsyncConnection, channels: Sequence[str]) -> datetime | None:
+    """When the next pending row of these channels falls due (None: nothing pending)."""
+    return await tx.scalar(
+        select(func.min(outbox.c.next_attempt_at)).where(
+            outbox.c.status == PENDING, outbox.c.channel.in_(list(channels))
+        )
+    )
+
+
+async def mark_sent(tx: AsyncConnection, ids: Sequence[int], now: datetime) -> None:
+    if ids:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)))
+            .values(status=SENT, sent_at=now, last_error=None)
+        )
+
+
+async def mark_retry(tx: AsyncConnection, items: Sequence[tuple[int, datetime, str]]) -> None:
+    """Put rows back to pending: (id, when to try again, why it failed)."""
+    if items:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("row_id"))
+            .values(
+                status=PENDING,
+                next_attempt_at=bindparam("next_at"),
+                last_error=bindparam("error"),
+            ),
+            [{"row_id": i, "next_at": at, "error": err[:200]} for i, at, err in items],
+        )
+
+
+async def mark_failed(tx: AsyncConnection, items: Sequence[tuple[int, str]]) -> None:
+    """Give rows up for good: (id, why)."""
+    if items:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("row_id"))
+            .values(status=FAILED, last_error=bindparam("error")),
+            [{"row_id": i, "error": err[:200]} for i, err in items],
+        )
+
+
+async def mark_blocked(
+    tx: AsyncConnection, ids: Sequence[int], identity_ids: Iterable[int], now: datetime
+) -> None:
+    """The users blocked the bot: rows blocked, and their chats unreachable until they write."""
+    if ids:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)))
+            .values(status=BLOCKED, last_error="blocked by the user")
+        )
+        await tx.execute(
+            update(chat_identities)
+            .where(chat_identities.c.id.in_(set(identity_ids)))
+            .values(unreachable_at=now)
+        )
+
+
+async def release(tx: AsyncConnection, ids: Sequence[int]) -> None:
+    """Claimed rows that were never sent go back to pending, as they were."""
+    if ids:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)), outbox.c.status == SENDING)
+            .values(status=PENDING, attempts=outbox.c.attempts - 1)
+        )
+
+
+async def reclaim_abandoned(tx: AsyncConnection) -> int:
+    """Rows a dead sender left in `sending` go back to pending; returns how many."""
+    result = await tx.execute(
+        update(outbox).where(outbox.c.status == SENDING).values(status=PENDING)
+    )
+    return max(result.rowcount, 0)
+
+
+async def count_by_status(tx: AsyncConnection) -> dict[str, int]:
+    rows = await tx.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+    return {status: int(n) for status, n in rows}
+
+
+async def take_lease(
+    tx: AsyncConnection,
+    name: str,
+    owner: str,
+    now: datetime,
+    stale_before: datetime,
+    is_dead: Callable[[str], bool],
+) -> bool:
+    """Become the sender for `name` if nobody is, or the holder is dead or silent too long."""
+    row = (
+        await tx.execute(
+            select(outbox_leases.c.owner, outbox_leases.c.heartbeat_at).where(
+                outbox_leases.c.name == name
+            )
+        )
+    ).first()
+    if row is None:
+        await tx.execute(insert(outbox_leases).values(name=name, owner=owner, heartbeat_at=now))
+        return True
+    if row.owner != owner and row.heartbeat_at >= stale_before and not is_dead(row.owner):
+        return False
+    await tx.execute(
+        update(outbox_leases)
+        .where(outbox_leases.c.name == name)
+        .values(owner=owner, heartbeat_at=now)
+    )
+    return True
+
+
+async def renew_lease(tx: AsyncConnection, name: str, owner: str, now: datetime) -> bool:
+    """Refresh the heartbeat; False if another process took the lease."""
+    result = await tx.execute(
+        update(outbox_leases)
+        .where(outbox_leases.c.name == name, outbox_leases.c.owner == owner)
+        .values(heartbeat_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def drop_lease(tx: AsyncConnection, name: str, owner: str) -> None:
+    await tx.execute(
+        outbox_leases.delete().where(outbox_leases.c.name == name, outbox_leases.c.owner == owner)
+    )

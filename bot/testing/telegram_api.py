@@ -129,6 +129,8 @@ class FakeTelegram:
         self.random_429_share = random_429_share
         self.blocked: set[int] = set(blocked or ())
         self.record = record
+        # Statuses (429, 403, 400, 500...) to answer the next send requests with, in order.
+        self.script: deque[int] = deque()
         self.requests: list[Recorded] = []
         self.sent: list[Sent] = []
         self.delivered: Counter[int | str] = Counter()
@@ -159,7 +161,9 @@ class FakeTelegram:
         app.router.add_get("/_fake/stats", self._control_stats)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
@@ -291,6 +295,8 @@ class FakeTelegram:
     def _limited(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
         """403 for a blocked chat, else 429 when a limit is hit, else None (go ahead)."""
         chat = _chat_key(params.get("chat_id"))
+        if self.script:
+            return _scripted(self.script.popleft(), self.retry_after)
         if chat in self.blocked:
             return _error(403, BLOCKED_TEXT)
         if self.random_429_share and self._random.random() < self.random_429_share:
@@ -541,6 +547,16 @@ def _ok(result: Any) -> tuple[int, dict[str, Any]]:
 
 def _error(code: int, description: str) -> tuple[int, dict[str, Any]]:
     return code, {"ok": False, "error_code": code, "description": description}
+
+
+def _scripted(status: int, retry_after: int) -> tuple[int, dict[str, Any]]:
+    if status == 429:
+        return _too_many(retry_after)
+    if status == 403:
+        return _error(403, BLOCKED_TEXT)
+    if status == 400:
+        return _error(400, "Bad Request: chat not found")
+    return _error(status, "Internal Server Error")
 
 
 def _too_many(retry_after: int) -> tuple[int, dict[str, Any]]:

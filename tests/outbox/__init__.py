@@ -1,0 +1,1 @@
+"""The outbox sender: exactly once, under the limits, across restarts."""

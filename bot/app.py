@@ -14,8 +14,21 @@ from bot.storage.db import Database
 
 def routers() -> list[Router]:
     """Every flow, first match first. Free-text catch-alls (the FAQ) come last."""
-    from handlers import away, boats, broadcast, channels, faq, identity, start
-    from handlers import booking, booking_admin, booking_home, missing, progress, roster
+    from handlers import (
+        away,
+        boats,
+        booking,
+        booking_admin,
+        booking_home,
+        broadcast,
+        channels,
+        faq,
+        identity,
+        missing,
+        progress,
+        roster,
+        start,
+    )
 
     return [
         start.router,

@@ -50,3 +50,4 @@ class Settings(BaseSettings):
     reminder_poll_s: int = 60
     scheduler_db_url: str = ""  # APScheduler job store; default: a file beside the database
     hotline: str = "1900 0368"
+    faq_file: str = ""  # another FAQ knowledge base; default locales/vi/faq.yaml

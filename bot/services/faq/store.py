@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.config import Settings
 from bot.core.i18n import LOCALES_DIR
 from bot.services.faq.knowledge import KnowledgeBase, KnowledgeError, load
 from bot.services.faq.matcher import Matcher
@@ -87,8 +88,8 @@ class FaqStore:
 
 
 def configured_path() -> Path:
-    """The knowledge base file: $TROLY06_FAQ_FILE, else locales/vi/faq.yaml."""
-    return Path(os.environ.get(FILE_ENV) or DEFAULT_FILE)
+    """The knowledge base file: setting TROLY06_FAQ_FILE, else locales/vi/faq.yaml."""
+    return Path(Settings().faq_file or DEFAULT_FILE)
 
 
 @cache

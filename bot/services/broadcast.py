@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -43,6 +43,9 @@ from bot.storage import conversations, places
 from bot.storage import outbox as outbox_store
 from bot.storage.conversations import StoredChoice
 from bot.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.runtime import Part, Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -729,3 +732,12 @@ class ReportWatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+def report_component(runtime: Runtime) -> Part:
+    """The report watcher as a part of `troly06 run` (listed in bot.runtime.COMPONENTS)."""
+    from bot.runtime import Part
+
+    app = runtime.app
+    watcher = ReportWatcher(app.db, app.clock, default_locale=app.settings.default_locale)
+    return Part("broadcast-reports", watcher)

@@ -216,3 +216,16 @@ async def test_the_watcher_sends_the_report_once_the_time_has_come(
     author = (await lead.actor()).user_id
     [report] = [r for r in await roster.outbox_rows() if r["user_id"] == author]
     assert "Nguyễn Văn Cường" in str(report["text"])
+
+
+async def test_the_watcher_is_a_part_of_troly06_run(roster: Roster) -> None:
+    from bot.runtime import COMPONENTS, Runtime, load_factory
+    from bot.services.sender import Sender
+
+    app = roster.app
+    assert "bot.services.broadcast:report_component" in COMPONENTS
+    runtime = Runtime(app, Sender(app.db, app.clock, app.settings))
+    part = load_factory("bot.services.broadcast:report_component")(runtime)
+    assert part is not None and isinstance(part.component, service.ReportWatcher)
+    await part.component.start()
+    await part.component.stop()

@@ -2,8 +2,11 @@
 
 `to_inbound` is the one place a Telegram `Update` becomes an `Inbound`; `render` is the one
 place a `Reply` becomes Bot API calls. Interactive replies go through the Application's bot
-(with `AIORateLimiter`); the outbox sender calls `deliver`, which uses a second bot without
-that limiter, because the sender paces itself and must see every 429 and 403 as it happens.
+with `AIORateLimiter`: group chats are held to Telegram's 20 a minute, and a 429 is waited
+out and retried twice. Its overall 30/s cap is off: replies answer people who just wrote
+(they come at the pace people type), and the budget that matters, proactive messages, is
+paced by the outbox sender. The sender calls `deliver`, which uses a second bot without the
+limiter, because the sender paces itself and must see every 429 and 403 as it happens.
 Logs carry update, chat and user ids only: never the token, phone numbers or message text.
 """
 
@@ -53,6 +56,9 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # a roster workbook is far smaller; the Bot A
 CALLBACK_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 OUTBOX_POOL_SIZE = 64
+# Updates handled at once. Writes queue for one database lock, so more would only add
+# waiting inside the core; a few overlap one user's database work with another's sending.
+CONCURRENT_UPDATES = 8
 # Loggers that would write the token (it is part of every Bot API URL), and the least level
 # at which they do not.
 TOKEN_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
@@ -210,6 +216,7 @@ class TelegramChannel:
         *,
         max_file_bytes: int = MAX_FILE_BYTES,
         poll_timeout_s: int = 10,
+        concurrency: int = CONCURRENT_UPDATES,
     ) -> None:
         self.dispatcher = dispatcher
         self.settings = settings
@@ -223,8 +230,8 @@ class TelegramChannel:
             .token(settings.telegram_token)
             .base_url(base_url)
             .base_file_url(base_file_url)
-            .rate_limiter(AIORateLimiter(max_retries=2))
-            .concurrent_updates(True)
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+            .concurrent_updates(concurrency)
             .job_queue(None)  # reminders have their own scheduler
             .build()
         )

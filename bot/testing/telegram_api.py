@@ -135,6 +135,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.delivered: Counter[int | str] = Counter()
         self.counts: Counter[str] = Counter()  # answers by kind: ok, 429, 403, ...
+        self.method_counts: Counter[str] = Counter()  # calls by method, as called
         self.files: dict[str, bytes] = {}
         self.webhook_url = ""
         self.webhook_secret = ""
@@ -157,6 +158,7 @@ class FakeTelegram:
     async def start(self) -> FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/_fake/updates", self._control_push)
+        app.router.add_post("/_fake/reset", self._control_reset)
         app.router.add_get("/_fake/sent", self._control_sent)
         app.router.add_get("/_fake/stats", self._control_stats)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -258,6 +260,7 @@ class FakeTelegram:
         self.sent.clear()
         self.delivered.clear()
         self.counts.clear()
+        self.method_counts.clear()
 
     # ---- the API ----------------------------------------------------------------------------
 
@@ -286,6 +289,7 @@ class FakeTelegram:
     ) -> web.Response:
         status, body = response
         self.counts["ok" if status == 200 else str(status)] += 1
+        self.method_counts[method] += 1
         if self.record and not (status == 200 and method.lower() == "getupdates"):
             self.requests.append(Recorded(method, params, files, status, time.monotonic()))
         async with self._changed:
@@ -483,9 +487,18 @@ class FakeTelegram:
     # ---- control API for a separate process --------------------------------------------------
 
     async def _control_push(self, request: web.Request) -> web.Response:
-        update = await request.json()
-        update.pop("update_id", None)
-        return web.json_response({"update_id": self.push(update)})
+        """One update, or a list of them."""
+        body = await request.json()
+        ids = []
+        for update in body if isinstance(body, list) else [body]:
+            update.pop("update_id", None)
+            ids.append(self.push(update))
+        return web.json_response({"update_ids": ids})
+
+    async def _control_reset(self, request: web.Request) -> web.Response:
+        self.reset_records()
+        self._updates.clear()
+        return web.json_response({"ok": True})
 
     async def _control_sent(self, request: web.Request) -> web.Response:
         rows = [
@@ -499,6 +512,7 @@ class FakeTelegram:
             {
                 "counts": dict(self.counts),
                 "sent": len(self.sent),
+                "methods": dict(self.method_counts),
                 "chats": len(self.delivered),
                 "duplicates": len(self.duplicates()),
                 "pending_updates": self.pending_updates,

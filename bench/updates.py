@@ -1,0 +1,219 @@
+"""Updates per second through the PTB Application, as a ratio to a bare PTB echo bot.
+
+`python -m bench updates [--updates N] [--users U] [--concurrency C]`
+
+The fake Bot API runs in its own process (as Telegram would be elsewhere). Each phase
+queues N updates at once and times until every answer reached the fake API. Phase 1 is a
+bare echo bot (MessageHandler + reply_text); phase 2 is our Telegram channel with the real
+dispatcher on a temporary SQLite file holding the demo commune. Both use the same number of
+concurrent updates. Core time is the time spent inside `dispatcher.handle` per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bench.common import percentile, temp_db_url
+from bot.app import build_app
+from bot.channels.telegram import CONCURRENT_UPDATES, TelegramChannel
+from bot.config import Settings
+from bot.core.clock import SystemClock
+from bot.demo import ensure_demo
+from bot.testing import telegram_updates as tg
+from bot.testing.telegram_api import DEFAULT_TOKEN
+
+TEXTS = (
+    "/start",
+    "/help",
+    "kich hoat dinh danh muc 2 the nao",
+    "/menu",
+    "1",
+    "/lang",
+    "Cho tôi hỏi làm căn cước ở đâu?",
+    "/cancel",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class FakeServer:
+    """The fake Bot API in a child process, driven through its control endpoints."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.client = httpx.AsyncClient(base_url=self.url, timeout=30)
+
+    async def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: ASYNC220 (starts at once; not waited on)
+            [sys.executable, "-m", "bot.testing.telegram_api", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            try:
+                await self.client.get("/_fake/stats")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+        raise RuntimeError("the fake Bot API did not start")
+
+    async def stop(self) -> None:
+        await self.client.aclose()
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    async def push(self, updates: list[dict[str, Any]]) -> None:
+        await self.client.post("/_fake/updates", json=updates)
+
+    async def sent(self) -> int:
+        return int((await self.client.get("/_fake/stats")).json()["sent"])
+
+    async def reset(self) -> None:
+        await self.client.post("/_fake/reset")
+
+
+def make_updates(count: int, users: int) -> list[dict[str, Any]]:
+    """`count` messages from `users` people, each walking through TEXTS in turn."""
+    return [
+        tg.message(1_000_000 + n % users, TEXTS[(n // users) % len(TEXTS)]) for n in range(count)
+    ]
+
+
+async def timed_run(
+    server: FakeServer,
+    application: Application[Any, Any, Any, Any, Any, Any],
+    updates: list[dict[str, Any]],
+    done: Callable[[int], Awaitable[bool]],
+) -> float:
+    """Seconds from queueing `updates` until `done(sent)` holds."""
+    await server.reset()
+    updater = application.updater
+    assert updater is not None
+    await updater.start_polling(timeout=1, allowed_updates=[Update.MESSAGE])
+    start = time.perf_counter()
+    await server.push(updates)
+    while True:  # poll the other process: it has no way to call us back
+        if await done(await server.sent()):
+            break
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - start
+    await updater.stop()
+    return elapsed
+
+
+async def echo_phase(server: FakeServer, updates: list[dict[str, Any]], concurrency: int) -> float:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    application = (
+        Application.builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(f"{server.url}/bot")
+        .concurrent_updates(concurrency)
+        .job_queue(None)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    await application.initialize()
+    await application.start()
+
+    async def done(sent: int) -> bool:
+        return sent >= len(updates)
+
+    try:
+        return await timed_run(server, application, updates, done)
+    finally:
+        await application.stop()
+        await application.shutdown()
+
+
+async def bot_phase(
+    server: FakeServer, updates: list[dict[str, Any]], concurrency: int
+) -> tuple[float, list[float]]:
+    settings = Settings(
+        db_url=temp_db_url(), telegram_token=DEFAULT_TOKEN, telegram_api_url=server.url
+    )  # type: ignore[call-arg]
+    app = await build_app(settings, SystemClock())
+    await ensure_demo(app)
+    core_ms: list[float] = []
+    counted = {"handled": 0, "replies": 0}
+    handle = app.dispatcher.handle
+
+    async def timed_handle(inbound: Any) -> Any:
+        started = time.perf_counter()
+        replies = await handle(inbound)
+        core_ms.append((time.perf_counter() - started) * 1000)
+        counted["handled"] += 1
+        counted["replies"] += len(replies)
+        return replies
+
+    app.dispatcher.handle = timed_handle  # type: ignore[method-assign]
+    channel = TelegramChannel(app.dispatcher, settings, concurrency=concurrency)
+    await channel.application.initialize()
+    await channel.application.start()
+
+    async def done(sent: int) -> bool:
+        return counted["handled"] >= len(updates) and sent >= counted["replies"]
+
+    try:
+        elapsed = await timed_run(server, channel.application, updates, done)
+    finally:
+        await channel.application.stop()
+        await channel.application.shutdown()
+        await app.close()
+    return elapsed, core_ms
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    logging.basicConfig(level=logging.WARNING)
+    server = FakeServer()
+    await server.start()
+    try:
+        warm = make_updates(200, 50)
+        await echo_phase(server, warm, args.concurrency)  # warm up imports and connections
+        updates = make_updates(args.updates, args.users)
+        echo_s = await echo_phase(server, updates, args.concurrency)
+        bot_s, core_ms = await bot_phase(server, updates, args.concurrency)
+    finally:
+        await server.stop()
+    echo_rate = args.updates / echo_s
+    bot_rate = args.updates / bot_s
+    return {
+        "updates": args.updates,
+        "users": args.users,
+        "concurrency": args.concurrency,
+        "bot_updates_per_s": round(bot_rate, 1),
+        "echo_updates_per_s": round(echo_rate, 1),
+        "ratio": round(bot_rate / echo_rate, 3),
+        "core_p50_ms": round(percentile(core_ms, 0.50), 2),
+        "core_p99_ms": round(percentile(core_ms, 0.99), 2),
+        "core_max_ms": round(max(core_ms), 2),
+    }
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench updates")
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENT_UPDATES)
+    return asyncio.run(run(parser.parse_args(argv)))

@@ -45,3 +45,17 @@ def test_percent_is_vietnamese() -> None:
         assert format_percent(0.566) == "56,6%"
     with use_locale("en"):
         assert format_percent(0.566) == "56.6%"
+
+
+def test_domains_agree_on_shared_messages() -> None:
+    """Domains are merged at start, so a msgid in two domains must read the same in both."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for domain in domains():
+        for message in _catalog("vi", domain):
+            if not message.id or isinstance(message.id, tuple):
+                continue
+            first = seen.setdefault(message.id, (domain, message.string))
+            if first[1] != message.string:
+                clashes.append((message.id, first[0], domain))
+    assert clashes == []

@@ -58,7 +58,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 OUTBOX_POOL_SIZE = 64
 # Updates handled at once. Writes queue for one database lock, so more would only add
 # waiting inside the core; a few overlap one user's database work with another's sending.
-CONCURRENT_UPDATES = 8
+CONCURRENT_UPDATES = 4
 # Loggers that would write the token (it is part of every Bot API URL), and the least level
 # at which they do not.
 TOKEN_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}

@@ -42,7 +42,7 @@ def _action_routes() -> dict[str, Route]:
 def _current(ctx: Context) -> Faq | None:
     """The knowledge base in use, or None after telling the user whom to call."""
     try:
-        return default_store().current()
+        return default_store(ctx.settings.faq_file).current()
     except KnowledgeError:
         logger.error("no usable faq knowledge base")
         ctx.main_menu(
@@ -155,7 +155,7 @@ async def none_of_these(ctx: Context) -> None:
 @router.command("faq_reload", roles=[Role.ADMIN])
 async def reload_knowledge(ctx: Context) -> None:
     """Re-reads the knowledge base file; a broken file is refused and the old base stays."""
-    result = default_store().reload()
+    result = default_store(ctx.settings.faq_file).reload()
     if result.ok:
         ctx.reply(_("FAQ reloaded: {count} topics.").format(count=result.topics))
         return
@@ -175,7 +175,7 @@ async def list_unanswered(ctx: Context) -> None:
         ctx.reply(_("No unanswered questions so far."))
         return
     try:
-        titles = {t.id: t.title for t in default_store().current().kb.topics}
+        titles = {t.id: t.title for t in default_store(ctx.settings.faq_file).current().kb.topics}
     except KnowledgeError:
         titles = {}
     lines = [

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.services.faq.store import DEFAULT_FILE, FILE_ENV
 from bot.services.identity import Role
@@ -19,11 +20,12 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "faq"
 
 
 @pytest.fixture
-def kb_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the knowledge base that this test may break; the bot reads it."""
+def kb_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Path:
+    """A copy of the knowledge base that this test may break; the bot (and the CLI) read it."""
     path = tmp_path / "faq.yaml"
     shutil.copyfile(DEFAULT_FILE, path)
     monkeypatch.setenv(FILE_ENV, str(path))
+    settings.faq_file = str(path)
     return path
 
 

@@ -195,6 +195,6 @@ async def test_reload_is_for_admins_only(kb_file: Path, chat: ChatDriver) -> Non
 async def test_missing_base_gives_the_hotline(
     tmp_path: Path, monkeypatch, chat: ChatDriver
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("TROLY06_FAQ_FILE", str(tmp_path / "absent.yaml"))
+    chat.app.settings.faq_file = str(tmp_path / "absent.yaml")
     await chat.say("quen mat khau")
     assert "chưa dùng được" in chat.text and "1900 0368" in chat.text

@@ -87,9 +87,9 @@ class FaqStore:
         return True
 
 
-def configured_path() -> Path:
-    """The knowledge base file: setting TROLY06_FAQ_FILE, else locales/vi/faq.yaml."""
-    return Path(Settings().faq_file or DEFAULT_FILE)
+def configured_path(setting: str | None = None) -> Path:
+    """The knowledge base file: `setting` (else TROLY06_FAQ_FILE), else locales/vi/faq.yaml."""
+    return Path((Settings().faq_file if setting is None else setting) or DEFAULT_FILE)
 
 
 @cache
@@ -97,9 +97,9 @@ def _store_for(path: Path) -> FaqStore:
     return FaqStore(path)
 
 
-def default_store() -> FaqStore:
+def default_store(setting: str | None = None) -> FaqStore:
     """The store of the configured file, shared by every handler of this process."""
-    return _store_for(configured_path())
+    return _store_for(configured_path(setting))
 
 
 def check_file(path: Path) -> KnowledgeBase:

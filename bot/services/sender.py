@@ -219,9 +219,16 @@ class _Lane:
         self.sender.record(self, message, result)
 
     def _note(self, result: SendResult) -> None:
-        """Keep a second of outcomes; pause the channel when 429s become dense."""
+        """Keep a second of outcomes; pause the channel when 429s become dense.
+
+        A message refused (429, 403) was not delivered, so it gives its place in the rate back:
+        the limits count messages delivered, and blocked users would otherwise slow the rest.
+        """
         now = time.monotonic()
         too_many = result.status is SendStatus.RETRY and result.retry_after > 0
+        if too_many or result.status is SendStatus.BLOCKED:
+            self._token_at(now)
+            self.tokens = min(self.capacity, self.tokens + 1.0)
         self.recent.append((now, too_many))
         while self.recent and self.recent[0][0] < now - 1.0:
             self.recent.popleft()

@@ -8,16 +8,17 @@ is rolled back, the conversation stays as it was, and the user gets one clear se
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context, FlowReset
-from bot.core.i18n import _, normalize_locale, use_locale
+from bot.core.i18n import _, use_locale
 from bot.core.inbound import Inbound, Kind
 from bot.core.locks import KeyedLocks
 from bot.core.reply import Choice, Reply
@@ -94,15 +95,18 @@ class Dispatcher:
         return [r for r in self._by_trigger[Trigger.COMMAND] if str(r.description)]
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        """Handle one message; never raises."""
+        """Handle one message; never raises.
+
+        A failing handler rolls the whole transaction back: the conversation and the data
+        stay as they were, and the user gets one clear sentence.
+        """
         async with self._locks.hold((inbound.channel, inbound.chat_id, inbound.user_id)):
-            locale = normalize_locale(inbound.language_code or self.settings.default_locale)
             try:
-                async with self.db.write() as tx:
-                    actor = await identity.resolve(tx, inbound, self.clock.now())
-                    locale = actor.locale or self.settings.default_locale
-                    with use_locale(locale):
-                        replies = await self._handle_in(tx, inbound, actor)
+                try:
+                    replies = await self._in_transaction(inbound, self._route)
+                except FlowReset as exc:
+                    logger.info("flow data reset: user=%s model=%s", inbound.user_id, exc)
+                    replies = await self._in_transaction(inbound, self._restart)
             except Exception:
                 logger.exception(
                     "message failed: channel=%s user=%s kind=%s",
@@ -110,45 +114,48 @@ class Dispatcher:
                     inbound.user_id,
                     inbound.kind,
                 )
-                with use_locale(locale):
-                    return [Reply(failure_text())]
+                return [await self._failure_reply(inbound)]
             self._on_commit()
             return replies
 
-    async def _handle_in(self, tx: object, inbound: Inbound, actor: Actor) -> list[Reply]:
-        convo = await conversations.load(tx, actor.identity_id)  # type: ignore[arg-type]
-        ctx = Context(
-            inbound=inbound,
-            actor=actor,
-            tx=tx,  # type: ignore[arg-type]
-            clock=self.clock,
-            settings=self.settings,
-            convo=convo,
-            menu_for=self.menu_for,
-        )
-        before = (convo.state, dict(convo.data), list(convo.menu_keys))
+    async def _in_transaction(
+        self, inbound: Inbound, step: Callable[[Context], Awaitable[None]]
+    ) -> list[Reply]:
+        """Run `step` on the message in one write transaction; save the conversation with it."""
+        async with self.db.write() as tx:
+            actor = await identity.resolve(tx, inbound, self.clock.now())
+            with use_locale(actor.locale or self.settings.default_locale):
+                convo = await conversations.load(tx, actor.identity_id)
+                loaded = copy.deepcopy(convo)
+                ctx = Context(
+                    inbound=inbound,
+                    actor=actor,
+                    tx=tx,
+                    clock=self.clock,
+                    settings=self.settings,
+                    convo=convo,
+                    menu_for=self.menu_for,
+                )
+                await step(ctx)
+                replies = await self._attach_keys(ctx)
+                if convo != loaded:
+                    await conversations.save(tx, actor.identity_id, convo, self.clock.now())
+                return replies
+
+    @staticmethod
+    async def _restart(ctx: Context) -> None:
+        ctx.end()
+        ctx.main_menu(_("That conversation had expired, so we start again."))
+
+    async def _failure_reply(self, inbound: Inbound) -> Reply:
+        locale = self.settings.default_locale
         try:
-            async with ctx.tx.begin_nested():
-                await self._route(ctx)
-        except FlowReset as exc:
-            logger.info("flow data reset: identity=%s model=%s", actor.identity_id, exc)
-            ctx.replies.clear()
-            ctx.end()
-            ctx.main_menu(_("That conversation had expired, so we start again."))
+            async with self.db.read() as tx:
+                locale = await identity.locale_of(tx, inbound.channel, inbound.user_id) or locale
         except Exception:
-            logger.exception(
-                "handler failed: channel=%s identity=%s state=%s",
-                inbound.channel,
-                actor.identity_id,
-                before[0],
-            )
-            ctx.replies.clear()
-            convo.state, convo.data, convo.menu_keys = before
-            ctx.reply(failure_text())
-            return ctx.replies
-        replies = await self._attach_keys(ctx)
-        await conversations.save(ctx.tx, actor.identity_id, convo, self.clock.now())
-        return replies
+            logger.exception("could not read the locale: user=%s", inbound.user_id)
+        with use_locale(locale):
+            return Reply(failure_text())
 
     async def _route(self, ctx: Context) -> None:
         inbound = ctx.inbound
@@ -232,9 +239,8 @@ class Dispatcher:
                 if 0 <= index < len(keys)
                 else None
             )
-        for key in keys:
-            stored = await conversations.find_choice(ctx.tx, key)
-            if stored is not None and fold(stored.label) == folded:
+        for stored in await conversations.find_choices(ctx.tx, keys):
+            if fold(stored.label) == folded:
                 return stored
         return None
 

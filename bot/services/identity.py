@@ -69,10 +69,17 @@ class Actor:
         )
 
 
+TOUCH_EVERY = timedelta(minutes=10)
+
+
 async def resolve(tx: AsyncConnection, inbound: Inbound, now: datetime) -> Actor:
-    """The actor for this message; a first message creates the user."""
-    row = await store.find_identity(tx, inbound.channel, inbound.user_id)
-    if row is None:
+    """The actor for this message; a first message creates the user.
+
+    The identity is marked as seen (reachable again, the user's last-used channel) only when
+    that changes something or the last mark is old, to spare a write on most messages.
+    """
+    found = await store.find_actor(tx, inbound.channel, inbound.user_id)
+    if found is None:
         user_id = await store.create_user(tx, now)
         identity_id = await store.create_identity(
             tx,
@@ -83,16 +90,29 @@ async def resolve(tx: AsyncConnection, inbound: Inbound, now: datetime) -> Actor
             display_name=inbound.display_name,
             now=now,
         )
-        row = store.IdentityRow(identity_id, user_id, None, None)
-    await store.touch_identity(tx, row.identity_id, row.user_id, inbound.chat_id, now)
-    return await _actor(tx, row, inbound.channel, inbound.chat_id)
-
-
-async def _actor(tx: AsyncConnection, row: store.IdentityRow, channel: str, chat_id: str) -> Actor:
-    grants = tuple(
-        Grant(Role(g.role), g.village_id, g.commune_id)
-        for g in await store.grants_of(tx, row.user_id)
+        found = store.ActorRow(
+            store.IdentityRow(identity_id, user_id, None, None),
+            inbound.chat_id,
+            now,
+            True,
+            False,
+            (),
+        )
+    stale = (
+        found.chat_id != inbound.chat_id
+        or not found.reachable
+        or not found.is_last_identity
+        or now - found.last_seen_at >= TOUCH_EVERY
     )
+    if stale:
+        row = found.identity
+        await store.touch_identity(tx, row.identity_id, row.user_id, inbound.chat_id, now)
+    return _make_actor(found.identity, found.grants, inbound.channel, inbound.chat_id)
+
+
+def _make_actor(
+    row: store.IdentityRow, grants: tuple[store.GrantRow, ...], channel: str, chat_id: str
+) -> Actor:
     return Actor(
         user_id=row.user_id,
         identity_id=row.identity_id,
@@ -100,8 +120,13 @@ async def _actor(tx: AsyncConnection, row: store.IdentityRow, channel: str, chat
         chat_id=chat_id,
         person_id=row.person_id,
         locale=row.locale,
-        grants=grants,
+        grants=tuple(Grant(Role(g.role), g.village_id, g.commune_id) for g in grants),
     )
+
+
+async def _actor(tx: AsyncConnection, row: store.IdentityRow, channel: str, chat_id: str) -> Actor:
+    grants = tuple(await store.grants_of(tx, row.user_id))
+    return _make_actor(row, grants, channel, chat_id)
 
 
 async def reload(tx: AsyncConnection, actor: Actor) -> Actor:
@@ -112,6 +137,12 @@ async def reload(tx: AsyncConnection, actor: Actor) -> Actor:
 
 class UnknownVillage(ValueError):
     """An invite named a village that does not exist."""
+
+
+async def locale_of(tx: AsyncConnection, channel: str, external_id: str) -> str | None:
+    """The language a chat user chose, if any."""
+    row = await store.find_identity(tx, channel, external_id)
+    return row.locale if row else None
 
 
 def new_code() -> str:

@@ -107,6 +107,21 @@ async def find_choice(tx: AsyncConnection, key: str) -> StoredChoice | None:
     return StoredChoice(*row) if row else None
 
 
+async def find_choices(tx: AsyncConnection, keys: list[str]) -> list[StoredChoice]:
+    """The stored choices with these keys, in the order of `keys` (missing ones left out)."""
+    rows = await tx.execute(
+        select(
+            choices.c.key,
+            choices.c.identity_id,
+            choices.c.action,
+            choices.c.value,
+            choices.c.label,
+        ).where(choices.c.key.in_(keys))
+    )
+    found = {row[0]: StoredChoice(*row) for row in rows}
+    return [found[key] for key in keys if key in found]
+
+
 async def purge_choices(tx: AsyncConnection, before: datetime) -> int:
     result = await tx.execute(delete(choices).where(choices.c.created_at < before))
     return result.rowcount

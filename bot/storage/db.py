@@ -55,7 +55,11 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_async_engine(url, pool_size=8, max_overflow=8)
+        # Every use ends its transaction explicitly, so the pool need not roll back on return.
+        reset = None if self.is_sqlite else "rollback"
+        self.engine = create_async_engine(
+            url, pool_size=8, max_overflow=8, pool_reset_on_return=reset
+        )
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None

@@ -53,6 +53,56 @@ class PersonBrief:
     commune_id: int
 
 
+@dataclass(frozen=True)
+class ActorRow:
+    """An identity with its user and grants, read in one query."""
+
+    identity: IdentityRow
+    chat_id: str
+    last_seen_at: datetime
+    reachable: bool
+    is_last_identity: bool
+    grants: tuple[GrantRow, ...]
+
+
+async def find_actor(tx: AsyncConnection, channel: str, external_id: str) -> ActorRow | None:
+    """The identity, its user and the user's grants (one row per grant), in one round trip."""
+    rows = (
+        await tx.execute(
+            select(
+                chat_identities.c.id,
+                users.c.id,
+                users.c.person_id,
+                users.c.locale,
+                chat_identities.c.chat_id,
+                chat_identities.c.last_seen_at,
+                chat_identities.c.unreachable_at.is_(None),
+                users.c.last_identity_id == chat_identities.c.id,
+                roles.c.role,
+                roles.c.village_id,
+                roles.c.commune_id,
+            )
+            .join(users, users.c.id == chat_identities.c.user_id)
+            .outerjoin(roles, roles.c.user_id == users.c.id)
+            .where(
+                chat_identities.c.channel == channel,
+                chat_identities.c.external_id == external_id,
+            )
+        )
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return ActorRow(
+        identity=IdentityRow(first[0], first[1], first[2], first[3]),
+        chat_id=first[4],
+        last_seen_at=first[5],
+        reachable=bool(first[6]),
+        is_last_identity=bool(first[7]),
+        grants=tuple(GrantRow(r[8], r[9], r[10]) for r in rows if r[8] is not None),
+    )
+
+
 async def find_identity(tx: AsyncConnection, channel: str, external_id: str) -> IdentityRow | None:
     row = (
         await tx.execute(

@@ -71,5 +71,12 @@ async def build_app(settings: Settings | None = None, clock: Clock | None = None
 def configure_logging(level: int = logging.INFO) -> None:
     """Log ids and events only; httpx would log URLs that carry the bot token."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler", "alembic"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "telegram.ext.Updater",
+        "apscheduler",
+        "alembic",
+        "aiosqlite",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -30,11 +30,14 @@ logger = logging.getLogger(__name__)
 
 COMPONENTS: tuple[str, ...] = (
     "bot.runtime:telegram_component",
+    "bot.runtime:zalo_component",
+    "bot.runtime:reminders_component",
     "bot.services.broadcast:report_component",
 )
 
 NO_CHANNEL = (
-    "No chat channel is configured: set TROLY06_TELEGRAM_TOKEN (see the README), "
+    "No chat channel is configured: set TROLY06_TELEGRAM_TOKEN or TROLY06_ZALO_TOKEN "
+    "(see the README), "
     "or try the bot in this terminal with: troly06 chat\n"
 )
 
@@ -80,6 +83,30 @@ def telegram_component(runtime: Runtime) -> Part | None:
     return Part("telegram", channel, is_channel=True)
 
 
+def zalo_component(runtime: Runtime) -> Part | None:
+    """The Zalo channel (TROLY06_ZALO_TOKEN) and the bot's web server (webhook, media)."""
+    settings = runtime.settings
+    if not (settings.zalo_token or settings.public_url):
+        return None
+    from bot.web import ZaloStack
+
+    stack = ZaloStack(settings, runtime.app.clock, runtime.app.dispatcher.handle)
+    if stack.channel is not None:
+        runtime.sender.add_channel(stack.channel)
+    return Part("zalo", stack, is_channel=stack.channel is not None)
+
+
+def reminders_component(runtime: Runtime) -> Part:
+    """The APScheduler jobs that fire due reminders, the morning digest and offer expiry."""
+    from reminders.scheduler import ReminderScheduler
+
+    # Not nudged after every message: reminders are due hours ahead, and the scheduler looks
+    # at the table every TROLY06_REMINDER_POLL_S anyway.
+    return Part(
+        "reminders", ReminderScheduler(runtime.app.db, runtime.app.clock, runtime.settings)
+    )
+
+
 def load_factory(spec: str) -> Factory:
     module, _, name = spec.partition(":")
     factory: Factory = getattr(importlib.import_module(module), name)
@@ -89,7 +116,7 @@ def load_factory(spec: str) -> Factory:
 def assemble(runtime: Runtime, specs: tuple[str, ...] = COMPONENTS) -> list[Part]:
     """The configured parts, in start order, the sender last."""
     parts = [part for spec in specs if (part := load_factory(spec)(runtime)) is not None]
-    runtime.app.dispatcher.set_on_commit(runtime.sender.wake)
+    runtime.app.dispatcher.add_on_commit(runtime.sender.wake)
     return [*parts, Part("outbox", runtime.sender)]
 
 

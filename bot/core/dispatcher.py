@@ -59,7 +59,7 @@ class Dispatcher:
         self.db = db
         self.clock = clock
         self.settings = settings
-        self._on_commit = on_commit or (lambda: None)
+        self._on_commit: list[Callable[[], None]] = [on_commit] if on_commit else []
         self._locks = KeyedLocks()
         self.routers = list(routers)
         self._commands: dict[str, Route] = {}
@@ -79,8 +79,9 @@ class Dispatcher:
             (item for router in routers for item in router.menu_items), key=lambda i: i.order
         )
 
-    def set_on_commit(self, callback: Callable[[], None]) -> None:
-        self._on_commit = callback
+    def add_on_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every committed message (wakes the sender, the scheduler)."""
+        self._on_commit.append(callback)
 
     def menu_for(self, actor: Actor) -> tuple[Choice, ...]:
         held = actor.roles
@@ -115,7 +116,8 @@ class Dispatcher:
                     inbound.kind,
                 )
                 return [await self._failure_reply(inbound)]
-            self._on_commit()
+            for callback in self._on_commit:
+                callback()
             return replies
 
     async def _in_transaction(

@@ -73,7 +73,7 @@ async def make_sender(
             [channel],
             **knobs,
         )
-        live_app.dispatcher.set_on_commit(sender.wake)
+        live_app.dispatcher.add_on_commit(sender.wake)
         await sender.start()
         started.append(sender)
         return sender

@@ -67,7 +67,8 @@ async def test_the_sender_wakes_on_commit(
     await sender.wait_idle()
 
     await enqueue(live_app, user, "n:503", "Nhắc lịch")
-    live_app.dispatcher._on_commit()  # what the dispatcher does after every commit
+    for callback in live_app.dispatcher._on_commit:  # what the dispatcher does after a commit
+        callback()
 
     await fake_api.wait_sent(1, within_s=10)  # far below the 600 s it would otherwise sleep
 

@@ -82,3 +82,30 @@ async def test_troly06_run_stops_on_sigterm(fake_api: FakeTelegram, tmp_path: Pa
     assert process.returncode == 0
     assert fake_api.token not in stderr.decode()
     assert "stopping" in stderr.decode()
+
+
+async def test_it_runs_zalo_and_the_scheduler_beside_telegram(
+    settings: Settings, fake_api: FakeTelegram
+) -> None:
+    from bot.testing.zalo_api import FakeZaloServer
+
+    async with FakeZaloServer(poll_wait_s=0.2) as zalo:
+        both = telegram_settings(settings, fake_api).model_copy(
+            update={"zalo_token": zalo.token, "zalo_api_url": zalo.url}
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(both, stop, handle_signals=False))
+        fake_api.push(tg.command(32, "start"))
+        await zalo.say("z-32", "/start")
+        await fake_api.wait_for(lambda: len(fake_api.sent_to(32)) == 1, within_s=30)
+        for _ in range(300):
+            if zalo.texts_to("z-32"):
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        code = await asyncio.wait_for(running, 30)
+
+    assert code == 0
+    assert "Xin chào" in zalo.texts_to("z-32")[0]
+    jobs_file = Path(str(settings.db_url).split("///", 1)[1]).with_name("test-jobs.db")
+    assert jobs_file.exists()  # the reminder scheduler ran with its persistent job store

@@ -39,6 +39,8 @@ def extract(domain: str) -> None:
         "--sort-output",
         "-k",
         "lazy_gettext",
+        "-w",
+        "99",
         str(ROOT),
     )
 
@@ -47,7 +49,7 @@ def update(domain: str) -> None:
     for lang in SUPPORTED:
         po = LOCALES_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
         step = "update" if po.exists() else "init"
-        extra = ["--no-fuzzy-matching"] if step == "update" else []
+        extra = ["--no-fuzzy-matching", "-w", "99"] if step == "update" else ["-w", "99"]
         _pybabel(
             step,
             "-i",

@@ -146,15 +146,13 @@ def render_page(page: MissingPage) -> str:
     if not page.households:
         return header + "\n" + _("Nobody on this list. Well done!")
     lines = [header, _("Page {page} of {pages}").format(page=page.page, pages=page.pages)]
-    number = 0
     for household in page.households:
         row = household.household
         address = f" · {row.address}" if row.address else ""
         lines.append("")
         lines.append(_("Household {code}").format(code=row.code) + address)
-        for person in household.people:
-            number += 1
-            lines.append(f"{number}. {person_line(person)}")
+        # Bullets, not numbers: on Zalo and the console the options below are numbered.
+        lines.extend(f"• {person_line(person)}" for person in household.people)
     return "\n".join(lines)
 
 
@@ -208,10 +206,7 @@ async def ask_person(ctx: Context) -> None:
     ctx.go(PICK_PERSON, view)
     ctx.reply(
         _("Whom do you want to mark?"),
-        choices=[
-            Choice(f"{n}. {p.full_name}", "missing.person", str(p.person_id))
-            for n, p in enumerate(page.people, start=1)
-        ]
+        choices=[Choice(p.full_name, "missing.person", str(p.person_id)) for p in page.people]
         + [Choice(_("Back to the list"), "missing.page", view.value())],
     )
 

@@ -98,5 +98,5 @@ async def test_the_missing_list_is_paged(person: JourneyChat) -> None:
 
 
 def people(page: str) -> set[str]:
-    """The people listed on a page: "3. Nguyễn Văn Hùng (1968) · …" without the number."""
-    return {m.group(1) for m in re.finditer(r"^\d+\. (.+\(\d{4}\).*)$", page, re.MULTILINE)}
+    """The people listed on a page: "• Nguyễn Văn Hùng (1968) · …" without the bullet."""
+    return {m.group(1) for m in re.finditer(r"^• (.+\(\d{4}\).*)$", page, re.MULTILINE)}

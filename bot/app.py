@@ -65,6 +65,7 @@ async def build_app(settings: Settings | None = None, clock: Clock | None = None
     db = Database(settings.db_url)
     await db.migrate()
     dispatcher = Dispatcher(routers(), db, clock, settings)
+    await dispatcher.purge_old_choices()
     return App(settings, db, clock, dispatcher)
 
 

@@ -170,12 +170,6 @@ async def touch_identity(
     )
 
 
-async def move_identity(tx: AsyncConnection, identity_id: int, user_id: int) -> None:
-    await tx.execute(
-        update(chat_identities).where(chat_identities.c.id == identity_id).values(user_id=user_id)
-    )
-
-
 async def grants_of(tx: AsyncConnection, user_id: int) -> list[GrantRow]:
     rows = await tx.execute(
         select(roles.c.role, roles.c.village_id, roles.c.commune_id).where(
@@ -238,18 +232,6 @@ async def persons_with_phone(tx: AsyncConnection, phone: str) -> list[PersonBrie
         .order_by(persons.c.id)
     )
     return [PersonBrief(*row) for row in rows]
-
-
-async def person_brief(tx: AsyncConnection, person_id: int) -> PersonBrief | None:
-    row = (
-        await tx.execute(
-            select(persons.c.id, persons.c.full_name, villages.c.id, villages.c.commune_id)
-            .join(households, households.c.id == persons.c.household_id)
-            .join(villages, villages.c.id == households.c.village_id)
-            .where(persons.c.id == person_id)
-        )
-    ).first()
-    return PersonBrief(*row) if row else None
 
 
 async def insert_invite(

@@ -94,3 +94,24 @@ async def test_choices_survive_restart(chat: ChatDriver, settings, clock) -> Non
             assert await tx.scalar(select(func.count()).select_from(choices)) >= 2
     finally:
         await chat.app.close()
+
+
+async def test_choices_older_than_a_month_are_dropped_at_start(
+    chat: ChatDriver,
+    settings,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import timedelta
+
+    await chat.say("/lang")
+    old_key = chat.choice("English").key
+    await chat.app.close()
+    clock.advance(timedelta(days=31))
+    chat.app = await build_app(settings, clock)
+    try:
+        async with chat.app.db.read() as tx:
+            assert await tx.scalar(select(func.count()).select_from(choices)) == 0
+        replies = await chat.press_key(old_key)
+        assert "hết hạn" in replies[0].text
+    finally:
+        await chat.app.close()

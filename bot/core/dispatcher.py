@@ -229,10 +229,24 @@ class Dispatcher:
             await route.handler(ctx)
 
     async def _typed_choice(self, ctx: Context) -> StoredChoice | None:
-        """A typed number ("2") or an option's words picks from the last list shown."""
+        """A typed number ("2") or an option's words picks from the last list shown.
+
+        When the options are themselves numbers (minutes, machines, people), a typed number
+        means that number, never the option at that position.
+        """
         keys = ctx.convo.menu_keys
         if not keys:
             return None
+        folded = ctx.folded.rstrip(".)")
+        listed = await conversations.find_choices(ctx.tx, keys)
+        for stored in listed:
+            if fold(stored.label) == folded:
+                return stored
+        numeric_options = any(stored.label.strip().isdigit() for stored in listed)
+        if folded.isdigit() and not numeric_options and len(listed) == len(keys):
+            index = int(folded) - 1
+            return listed[index] if 0 <= index < len(listed) else None
+        return None
         folded = ctx.folded.rstrip(".)")
         if folded.isdigit():
             index = int(folded) - 1

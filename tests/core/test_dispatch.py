@@ -115,3 +115,35 @@ async def test_choices_older_than_a_month_are_dropped_at_start(
         assert "hết hạn" in replies[0].text
     finally:
         await chat.app.close()
+
+
+async def test_a_typed_number_means_the_number_when_options_are_numbers(chat: ChatDriver) -> None:
+    from bot.core.context import Context
+    from bot.core.reply import Choice
+    from bot.core.router import Router
+
+    flow = Router("numbers")
+    picked: list[str] = []
+
+    @flow.command("minutes")
+    async def ask(ctx: Context) -> None:
+        ctx.go("numbers:minutes")
+        ctx.reply("?", choices=[Choice(str(n), "numbers.pick", str(n)) for n in (5, 10, 15)])
+
+    @flow.action("numbers.pick", states=["numbers:minutes"])
+    async def pick(ctx: Context) -> None:
+        assert ctx.choice is not None
+        picked.append(ctx.choice.value)
+
+    @flow.state("numbers:minutes")
+    async def typed(ctx: Context) -> None:
+        picked.append("typed " + ctx.text)
+
+    chat.app.dispatcher = type(chat.app.dispatcher)(
+        [flow], chat.app.db, chat.app.clock, chat.app.settings
+    )
+    await chat.say("/minutes")
+    await chat.say("10")  # the option labelled 10
+    await chat.say("/minutes")
+    await chat.say("2")  # two minutes, not the second option (10)
+    assert picked == ["10", "typed 2"]

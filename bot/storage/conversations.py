@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.sql import upsert
 from bot.storage.tables.core import choices, conversations
 
 
@@ -29,14 +28,26 @@ class StoredChoice:
     label: str
 
 
+# Built once: these run on every message, and building a statement costs more than running it.
+_LOAD = select(conversations.c.state, conversations.c.data, conversations.c.menu_keys).where(
+    conversations.c.identity_id == bindparam("identity")
+)
+_FIELDS = {
+    "state": bindparam("state", type_=conversations.c.state.type),
+    "data": bindparam("data", type_=conversations.c.data.type),
+    "menu_keys": bindparam("menu_keys", type_=conversations.c.menu_keys.type),
+    "updated_at": bindparam("updated_at", type_=conversations.c.updated_at.type),
+}
+_UPDATE = (
+    update(conversations)
+    .where(conversations.c.identity_id == bindparam("identity"))
+    .values(**_FIELDS)
+)
+_INSERT = insert(conversations).values(identity_id=bindparam("identity"), **_FIELDS)
+
+
 async def load(tx: AsyncConnection, identity_id: int) -> ConversationRow:
-    row = (
-        await tx.execute(
-            select(conversations.c.state, conversations.c.data, conversations.c.menu_keys).where(
-                conversations.c.identity_id == identity_id
-            )
-        )
-    ).first()
+    row = (await tx.execute(_LOAD, {"identity": identity_id})).first()
     if row is None:
         return ConversationRow()
     data = row.data if isinstance(row.data, dict) else {}
@@ -49,18 +60,16 @@ async def load(tx: AsyncConnection, identity_id: int) -> ConversationRow:
 async def save(
     tx: AsyncConnection, identity_id: int, convo: ConversationRow, now: datetime
 ) -> None:
-    await upsert(
-        tx,
-        conversations,
-        {
-            "identity_id": identity_id,
-            "state": convo.state,
-            "data": convo.data,
-            "menu_keys": convo.menu_keys,
-            "updated_at": now,
-        },
-        keys=["identity_id"],
-    )
+    """Store the conversation (callers hold the identity's lock, so update-then-insert is safe)."""
+    params = {
+        "identity": identity_id,
+        "state": convo.state,
+        "data": convo.data,
+        "menu_keys": convo.menu_keys,
+        "updated_at": now,
+    }
+    if (await tx.execute(_UPDATE, params)).rowcount == 0:
+        await tx.execute(_INSERT, params)
 
 
 async def set_menu(tx: AsyncConnection, identity_id: int, keys: list[str], now: datetime) -> None:

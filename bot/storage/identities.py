@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.core import (
@@ -65,31 +65,32 @@ class ActorRow:
     grants: tuple[GrantRow, ...]
 
 
+_FIND_ACTOR = (
+    select(
+        chat_identities.c.id,
+        users.c.id,
+        users.c.person_id,
+        users.c.locale,
+        chat_identities.c.chat_id,
+        chat_identities.c.last_seen_at,
+        chat_identities.c.unreachable_at.is_(None),
+        users.c.last_identity_id == chat_identities.c.id,
+        roles.c.role,
+        roles.c.village_id,
+        roles.c.commune_id,
+    )
+    .join(users, users.c.id == chat_identities.c.user_id)
+    .outerjoin(roles, roles.c.user_id == users.c.id)
+    .where(
+        chat_identities.c.channel == bindparam("channel"),
+        chat_identities.c.external_id == bindparam("external_id"),
+    )
+)  # built once: it runs on every message
+
+
 async def find_actor(tx: AsyncConnection, channel: str, external_id: str) -> ActorRow | None:
     """The identity, its user and the user's grants (one row per grant), in one round trip."""
-    rows = (
-        await tx.execute(
-            select(
-                chat_identities.c.id,
-                users.c.id,
-                users.c.person_id,
-                users.c.locale,
-                chat_identities.c.chat_id,
-                chat_identities.c.last_seen_at,
-                chat_identities.c.unreachable_at.is_(None),
-                users.c.last_identity_id == chat_identities.c.id,
-                roles.c.role,
-                roles.c.village_id,
-                roles.c.commune_id,
-            )
-            .join(users, users.c.id == chat_identities.c.user_id)
-            .outerjoin(roles, roles.c.user_id == users.c.id)
-            .where(
-                chat_identities.c.channel == channel,
-                chat_identities.c.external_id == external_id,
-            )
-        )
-    ).all()
+    rows = (await tx.execute(_FIND_ACTOR, {"channel": channel, "external_id": external_id})).all()
     if not rows:
         return None
     first = rows[0]

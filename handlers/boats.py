@@ -19,6 +19,7 @@ from handlers.away import answer_date, picked_day, today
 router = Router("boats")
 STAFF = [Role.VILLAGE_HEAD, Role.TEAM_LEAD]
 router.menu(lazy_gettext("Set a boat's return date"), "boats.start", roles=STAFF, order=45)
+router.menu(lazy_gettext("Boats coming in today"), "boats.today", roles=STAFF, order=44)
 
 ASK_BOAT = "boats:ask_registration"
 ASK_DATE = "boats:ask_date"
@@ -38,6 +39,16 @@ def boat_error(error: BoatError) -> str:
         BoatError.UNKNOWN: _("There is no boat with that registration number on the list."),
         BoatError.NOT_YOURS: _("That boat belongs to a village you do not look after."),
     }[error]
+
+
+@router.command(
+    "today", roles=STAFF, description=lazy_gettext("Who comes back to shore today, still missing")
+)
+@router.action("boats.today", roles=STAFF)
+async def arrivals_today(ctx: Context) -> None:
+    """Lists, per village and boat, who comes back today and still lacks the card or level 2."""
+    text = await reminders.arrivals_today(ctx.tx, ctx.actor, ctx.now())
+    ctx.main_menu(text or _("Nobody who comes back to shore today is still missing."))
 
 
 @router.command(

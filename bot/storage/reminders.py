@@ -348,8 +348,19 @@ class Arrival:
     has_eid_level2: bool
 
 
-async def arrivals_missing(tx: AsyncConnection, commune_id: int, day: date) -> list[Arrival]:
-    """People of the commune coming back on `day` who still lack the card or level 2."""
+async def arrivals_missing(
+    tx: AsyncConnection,
+    day: date,
+    *,
+    commune_id: int | None = None,
+    village_ids: Sequence[int] | None = None,
+) -> list[Arrival]:
+    """People coming back on `day` who still lack the card or level 2, in a commune or villages."""
+    place = (
+        villages.c.commune_id == commune_id
+        if commune_id is not None
+        else villages.c.id.in_(list(village_ids or ()))
+    )
     rows = await tx.execute(
         select(
             villages.c.name,
@@ -362,7 +373,7 @@ async def arrivals_missing(tx: AsyncConnection, commune_id: int, day: date) -> l
         .join(villages, villages.c.id == households.c.village_id)
         .outerjoin(boats, boats.c.id == persons.c.boat_id)
         .where(
-            villages.c.commune_id == commune_id,
+            place,
             persons.c.status.not_in(GONE),
             or_(persons.c.away_until == day, boats.c.return_on == day),
             or_(persons.c.has_id_card.is_(False), persons.c.has_eid_level2.is_(False)),

@@ -61,7 +61,7 @@ async def test_boat_date_for_the_whole_crew_then_extended(
 async def test_guided_flow_and_wrong_boats(app: App, roster: Roster, village_head, make_chat):
     head = await village_head()
     await head.say("menu")
-    await head.press("tàu")
+    await head.press("Đặt ngày về bờ")
     await head.say("ABC")
     assert "chưa đúng" in head.text
     await head.say("KH-00000-TS")

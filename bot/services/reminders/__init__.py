@@ -4,7 +4,7 @@ The reminders table is the source of truth; reminders/ (the APScheduler side) on
 when to call `run_due`. Every function takes the caller's open transaction.
 """
 
-from bot.services.reminders.digest import send_digests
+from bot.services.reminders.digest import arrivals_today, send_digests
 from bot.services.reminders.firing import Fired, outbox_key, run_due
 from bot.services.reminders.planning import (
     BoatError,
@@ -25,6 +25,7 @@ __all__ = [
     "Fired",
     "Kind",
     "Policy",
+    "arrivals_today",
     "at_local",
     "booking_changed",
     "default_policy",

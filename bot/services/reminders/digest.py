@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import to_local, use_locale
 from bot.services import outbox
+from bot.services.access import visible_villages
+from bot.services.identity import Actor
 from bot.services.reminders import texts
 from bot.services.reminders.policy import Policy, default_policy
 from bot.storage import reminders as store
@@ -22,7 +24,7 @@ async def send_digests(tx: AsyncConnection, now: datetime, policy: Policy | None
     today = to_local(now).date()
     queued = 0
     for user_id, commune_id, locale in await store.team_leads(tx):
-        arrivals = await store.arrivals_missing(tx, commune_id, today)
+        arrivals = await store.arrivals_missing(tx, today, commune_id=commune_id)
         if not arrivals:
             continue
         with use_locale(locale or "vi"):
@@ -37,3 +39,11 @@ async def send_digests(tx: AsyncConnection, now: datetime, policy: Policy | None
         )
     logger.info("digests queued: %s", queued)
     return queued
+
+
+async def arrivals_today(tx: AsyncConnection, actor: Actor, now: datetime) -> str:
+    """The digest on demand, for the villages this actor looks after (empty if nobody)."""
+    today = to_local(now).date()
+    village_ids = sorted(await visible_villages(tx, actor))
+    arrivals = await store.arrivals_missing(tx, today, village_ids=village_ids)
+    return texts.digest(today, arrivals) if arrivals else ""

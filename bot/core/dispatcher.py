@@ -84,12 +84,11 @@ class Dispatcher:
         self._on_commit.append(callback)
 
     def menu_for(self, actor: Actor) -> tuple[Choice, ...]:
+        """The main menu of the actor's roles: their role's work first, then what all can do."""
         held = actor.roles
-        return tuple(
-            Choice(str(item.label), item.action)
-            for item in self._menu
-            if not item.roles or item.roles & held
-        )
+        mine = [item for item in self._menu if not item.roles or item.roles & held]
+        mine.sort(key=lambda item: (not item.roles, item.order))
+        return tuple(Choice(str(item.label), item.action) for item in mine)
 
     def commands(self) -> list[Route]:
         """Command routes that carry a description, for the platform's command menu."""

@@ -83,3 +83,10 @@ async def test_invite_command_needs_admin(demo_app: App) -> None:
     await chat.grant(Role.ADMIN)
     replies = await chat.say("/invite team_lead")
     assert "/join" in replies[0].text
+
+
+async def test_staff_see_their_work_first(demo_app: App) -> None:
+    chat = ChatDriver(demo_app, "lead")
+    await chat.grant(Role.TEAM_LEAD, commune_id=1)
+    labels = [c.label for c in (await chat.say("/menu"))[0].choices]
+    assert labels.index("Mở buổi thu nhận") < labels.index("Đặt lịch làm căn cước, VNeID")

@@ -38,6 +38,7 @@ from bot.services.booking import sessions as booking_sessions
 from bot.services.booking import texts as booking_texts
 from bot.services.identity import Actor
 from bot.services.phone import mask_phone
+from bot.services.quiet_hours import QuietHours
 from bot.storage import broadcast as store
 from bot.storage import conversations, places
 from bot.storage import outbox as outbox_store
@@ -200,14 +201,8 @@ def parse_range(text: str, today: date) -> tuple[date, date] | RangeError:
 
 def out_of_quiet_hours(moment: datetime, start: time, end: time) -> tuple[datetime, bool]:
     """`moment`, or the end of the quiet hours if it falls inside them; and whether it moved."""
-    local = to_local(moment)
-    now = local.time()
-    crosses_midnight = start > end
-    inside = (now >= start or now < end) if crosses_midnight else (start <= now < end)
-    if not inside:
-        return moment, False
-    day = local.date() + timedelta(days=1 if crosses_midnight and now >= start else 0)
-    return datetime.combine(day, end, tzinfo=LOCAL_TZ).astimezone(UTC), True
+    allowed = QuietHours(start, end).next_allowed(moment)
+    return allowed, allowed != moment
 
 
 async def villages_for(tx: AsyncConnection, actor: Actor) -> list[places.Village]:

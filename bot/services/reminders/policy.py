@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from bot.config import Settings
-from bot.core.i18n import LOCAL_TZ, to_local
+from bot.core.i18n import LOCAL_TZ
+from bot.services.quiet_hours import QuietHours
 
 
 @dataclass(frozen=True)
@@ -32,22 +33,17 @@ class Policy:
             grace=timedelta(seconds=settings.reminder_grace_s),
         )
 
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours(self.quiet_start, self.quiet_end)
+
     def is_quiet(self, moment: datetime) -> bool:
         """Whether `moment` (UTC) falls in the quiet hours, local time."""
-        clock = to_local(moment).time()
-        if self.quiet_start <= self.quiet_end:
-            return self.quiet_start <= clock < self.quiet_end
-        return clock >= self.quiet_start or clock < self.quiet_end
+        return self.quiet.contains(moment)
 
     def out_of_quiet(self, moment: datetime) -> datetime:
         """`moment`, or the end of the quiet hours it falls in."""
-        if not self.is_quiet(moment):
-            return moment
-        local = to_local(moment)
-        day = local.date()
-        if self.quiet_start > self.quiet_end and local.time() >= self.quiet_start:
-            day += timedelta(days=1)
-        return at_local(day, self.quiet_end)
+        return self.quiet.next_allowed(moment)
 
     def send_time(self, moment: datetime, now: datetime) -> datetime:
         """When a reminder meant for `moment` goes out: not before now, not in quiet hours."""

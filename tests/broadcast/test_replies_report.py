@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 import bot.services.broadcast as service
 from bot.core.clock import FixedClock
-from bot.services.broadcast import Audience, AudienceKind, ReplyOutcome
+from bot.services.broadcast import Audience, AudienceKind, ReplyOutcome, replies
 from bot.services.identity import Role
 from bot.storage.tables.broadcast import broadcast_replies, broadcasts
 from bot.storage.tables.core import outbox
@@ -75,7 +75,7 @@ async def test_replies_are_counted_and_the_last_answer_counts(roster: Roster) ->
 async def test_the_author_hears_the_running_counts(
     roster: Roster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(service, "REPLY_NOTICE_EVERY", 2)
+    monkeypatch.setattr(replies, "REPLY_NOTICE_EVERY", 2)
     lead = await roster.lead()
     broadcast_id = await _create(roster, lead)
     await roster.chats["r1"].press_key(await _key(roster, roster.chats["r1"], "Tôi sẽ đến"))

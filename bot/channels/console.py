@@ -80,6 +80,8 @@ class ConsoleChannel:
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         """Read lines until end of input; prompt only when a person is typing."""
         interactive = stdin.isatty()
+        if interactive:  # a person at the keyboard sees the greeting and the menu at once
+            self.show(await self.say("/start"))
         while True:
             if interactive:
                 self.out.write("> ")

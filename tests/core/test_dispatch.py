@@ -147,3 +147,18 @@ async def test_a_typed_number_means_the_number_when_options_are_numbers(chat: Ch
     await chat.say("/minutes")
     await chat.say("2")  # two minutes, not the second option (10)
     assert picked == ["10", "typed 2"]
+
+
+async def test_console_greets_a_person_but_not_a_script(chat: ChatDriver) -> None:
+    import io
+
+    from bot.channels.console import ConsoleChannel
+
+    class Keyboard(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stdin, greeted in ((Keyboard(""), True), (io.StringIO(""), False)):
+        out = io.StringIO()
+        await ConsoleChannel(chat.app.dispatcher, "person", out=out).run(stdin)
+        assert ("Xin chào" in out.getvalue()) is greeted

@@ -15,10 +15,9 @@ from bot.core.i18n import format_time, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.services.booking import reservations, sessions, texts, waitlist
+from bot.services.booking import Session, Slot, reservations, sessions, texts, waitlist
 from bot.services.booking.parsing import parse_int
 from bot.services.booking.rules import MAX_PEOPLE, BookError, Service
-from bot.storage.booking import Session, Slot
 
 logger = logging.getLogger(__name__)
 

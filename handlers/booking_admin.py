@@ -12,7 +12,7 @@ from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.text import fold
-from bot.services.booking import checkin, reservations, sessions, texts
+from bot.services.booking import Booking, Session, checkin, reservations, sessions, texts
 from bot.services.booking.parsing import parse_clock, parse_day, parse_int
 from bot.services.booking.rules import (
     MAX_MACHINES,
@@ -25,7 +25,6 @@ from bot.services.booking.rules import (
 )
 from bot.services.booking.sessions import SessionSpec
 from bot.services.identity import Role
-from bot.storage.booking import Booking, Session
 from handlers.booking import session_line
 
 router = Router("booking_admin")

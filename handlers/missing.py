@@ -14,9 +14,15 @@ from bot.core.router import Router
 from bot.services import dates
 from bot.services import missing as service
 from bot.services.identity import Role
-from bot.services.missing import EXEMPT_REASONS, Filter, Mark, MissingPage, NotAllowed
+from bot.services.missing import (
+    EXEMPT_REASONS,
+    Filter,
+    Mark,
+    MissingPage,
+    MissingPerson,
+    NotAllowed,
+)
 from bot.services.phone import mask_phone
-from bot.storage.roster_queries import MissingPerson
 from handlers.roster import offer_villages
 
 router = Router("missing")

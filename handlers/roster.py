@@ -15,8 +15,7 @@ from bot.services import missing as missing_service
 from bot.services import roster_import
 from bot.services.export import Format, Subset
 from bot.services.identity import Role
-from bot.services.missing import NotAllowed
-from bot.storage.roster_queries import VillageInfo
+from bot.services.missing import NotAllowed, VillageInfo
 
 router = Router("roster")
 STAFF = [Role.VILLAGE_HEAD, Role.TEAM_LEAD, Role.ADMIN]

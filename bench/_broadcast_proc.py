@@ -19,6 +19,7 @@ import contextlib
 import logging
 import sys
 import time
+from datetime import time as clock_time
 from typing import Any
 
 from aiohttp import web
@@ -133,6 +134,8 @@ async def _run_sender(args: argparse.Namespace) -> None:
         telegram_token=args.token,
         outbox_rate_per_s=args.rate,
         outbox_per_chat_interval_s=args.per_chat,
+        quiet_start=clock_time(0, 0),  # the bench runs on the real clock, at any hour
+        quiet_end=clock_time(0, 0),
     )
     app = await build_app(settings)
     channel = TelegramChannel(app.dispatcher, settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 
 from bot.app import App
 from bot.channels.console import CHANNEL
@@ -10,6 +11,9 @@ from bot.core.inbound import Inbound, InboundFile, Kind
 from bot.core.reply import Choice, Reply
 from bot.services import identity
 from bot.services.identity import Actor, Role
+
+# Quiet hours that never start: for tests and benches that run the sender on the real clock.
+ALWAYS_AWAKE = {"quiet_start": time(0, 0), "quiet_end": time(0, 0)}
 
 
 @dataclass

@@ -4,6 +4,10 @@ One lane per channel claims due rows in batches, paces them (a global rate per c
 one message per chat per interval), sends up to the rate concurrently, and hands each
 outcome to one marker task, which writes every outcome gathered so far in one transaction.
 
+Quiet hours (TROLY06_QUIET_START/END): nothing is claimed inside them, whoever queued the
+row, so a notice queued at night or a long broadcast crossing 21:00 waits for the morning;
+the few rows already claimed (about two seconds' worth) still go.
+
 Outcomes: sent; 429 (the row waits `retry_after` and so does its chat; when 429s become
 dense, over a fifth of the last second's sends, the whole channel pauses for `retry_after`);
 a transient error (retried with exponential backoff, given up after `outbox_max_attempts`
@@ -49,6 +53,7 @@ from bot.channels.base import Channel, SendResult, SendStatus
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.reply import Choice, Reply
+from bot.services.quiet_hours import QuietHours
 from bot.storage import conversations
 from bot.storage import outbox as store
 from bot.storage.db import Database
@@ -278,6 +283,7 @@ class Sender:
         self.db = db
         self.clock = clock
         self.settings = settings
+        self.quiet = QuietHours(settings.quiet_start, settings.quiet_end)
         self.backoff_base_s = backoff_base_s
         self.idle_poll_s = idle_poll_s
         self.owner = process_owner()
@@ -376,13 +382,20 @@ class Sender:
     # ---- what lanes ask of the database ------------------------------------------------------
 
     async def claim(self, channel: str, limit: int) -> list[OutboxMessage]:
+        """Take due rows to send; none during quiet hours, whoever queued them."""
+        now = self.clock.now()
+        if self.quiet.contains(now):
+            return []
         async with self.db.write() as tx:
-            return await store.claim_due(tx, channel, self.clock.now(), limit)
+            return await store.claim_due(tx, channel, now, limit)
 
     async def seconds_until_due(self, channel: str) -> float | None:
         async with self.db.read() as tx:
             due = await store.next_due_at(tx, [channel])
-        return None if due is None else (due - self.clock.now()).total_seconds()
+        if due is None:
+            return None
+        now = self.clock.now()
+        return (self.quiet.next_allowed(max(due, now)) - now).total_seconds()
 
     def record(self, lane: _Lane, message: OutboxMessage, result: SendResult) -> None:
         """File one outcome for the marker (a 429 goes back into the lane instead)."""

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.storage.tables.core import chat_identities, conversations, users
 from bot.testing import telegram_updates as tg
 from bot.testing.telegram_api import FakeTelegram, Sent
+from tests.driver import ALWAYS_AWAKE
 
 
 @pytest.fixture
@@ -33,7 +34,12 @@ async def bot(fake_api: FakeTelegram) -> AsyncIterator[Bot]:
 
 def telegram_settings(settings: Settings, api: FakeTelegram, **more: object) -> Settings:
     return settings.model_copy(
-        update={"telegram_token": api.token, "telegram_api_url": api.url, **more}
+        update={
+            "telegram_token": api.token,
+            "telegram_api_url": api.url,
+            **ALWAYS_AWAKE,  # these run on the real clock: they must pass at any hour
+            **more,
+        }
     )
 
 

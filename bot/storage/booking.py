@@ -576,10 +576,6 @@ async def person_of_user(tx: AsyncConnection, user_id: int) -> int | None:
     return await tx.scalar(select(users.c.person_id).where(users.c.id == user_id))
 
 
-async def user_locale(tx: AsyncConnection, user_id: int) -> str | None:
-    return await tx.scalar(select(users.c.locale).where(users.c.id == user_id))
-
-
 # --- waitlist ---------------------------------------------------------------------------
 
 

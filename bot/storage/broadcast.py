@@ -317,10 +317,6 @@ async def not_reached(
     return out
 
 
-async def user_locale(tx: AsyncConnection, user_id: int) -> str | None:
-    return await tx.scalar(select(users.c.locale).where(users.c.id == user_id))
-
-
 async def village_names(tx: AsyncConnection, village_ids: Iterable[int]) -> dict[int, str]:
     rows = await tx.execute(
         select(villages.c.id, villages.c.name).where(villages.c.id.in_(list(village_ids)))

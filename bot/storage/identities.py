@@ -212,6 +212,11 @@ async def add_grant(
         )
 
 
+async def user_locale(tx: AsyncConnection, user_id: int) -> str | None:
+    """The language a user chose, if any (for messages the bot starts)."""
+    return await tx.scalar(select(users.c.locale).where(users.c.id == user_id))
+
+
 async def set_locale(tx: AsyncConnection, user_id: int, locale: str) -> None:
     await tx.execute(update(users).where(users.c.id == user_id).values(locale=locale))
 

@@ -13,6 +13,7 @@ from bot.core.reply import Choice
 from bot.services import outbox
 from bot.services.booking import texts
 from bot.storage import booking as store
+from bot.storage import identities
 
 
 async def send(
@@ -23,7 +24,7 @@ async def send(
     build: object,
 ) -> bool:
     """Queue the message `build()` makes, built in the recipient's language."""
-    locale = await store.user_locale(tx, user_id) or "vi"
+    locale = await identities.user_locale(tx, user_id) or "vi"
     with use_locale(locale):
         text, choices = build()  # type: ignore[operator]
     return await outbox.enqueue(tx, user_id=user_id, key=key, text=text, now=now, choices=choices)

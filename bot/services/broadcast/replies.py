@@ -12,6 +12,7 @@ from bot.core.i18n import format_datetime, format_number, use_locale
 from bot.core.i18n import gettext as _
 from bot.services import outbox as outbox_service
 from bot.storage import broadcast as store
+from bot.storage import identities
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ async def _maybe_tell_counts(
         return
     if not await store.set_replies_notified(tx, broadcast.id, total):
         return
-    locale = await store.user_locale(tx, broadcast.author_user_id) or default_locale
+    locale = await identities.user_locale(tx, broadcast.author_user_id) or default_locale
     with use_locale(locale):
         text = _("Replies to your notice of {when}:").format(
             when=format_datetime(broadcast.created_at, "short")

@@ -26,6 +26,7 @@ from bot.services.broadcast.replies import reply_line
 from bot.services.identity import Actor
 from bot.services.phone import mask_phone
 from bot.storage import broadcast as store
+from bot.storage import identities
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ async def _send_report(
     audience = audience_of(broadcast)
     rows = await store.not_reached(tx, broadcast.id, audience.village_ids if audience else [])
     current = await status(tx, broadcast)
-    locale = await store.user_locale(tx, broadcast.author_user_id) or default_locale
+    locale = await identities.user_locale(tx, broadcast.author_user_id) or default_locale
     with use_locale(locale):
         text = report_text(current, rows)
         choices = [Choice(_("Download the list (CSV)"), FILE_ACTION, str(broadcast.id))]

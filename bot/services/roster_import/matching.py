@@ -1,0 +1,45 @@
+"""Roster import: which stored person a row stands for, and whether it changes anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.roster_import.model import fast_fold
+from bot.storage import roster as store
+
+PersonKey = tuple[int, str, str, int | None]  # village id, household code, folded name, year
+
+
+class Matcher:
+    """Finds the stored person a row stands for (see the module docstring)."""
+
+    def __init__(self, stored: list[store.StoredPerson]) -> None:
+        self.by_name: dict[tuple[int, str, str], list[store.StoredPerson]] = {}
+        for p in stored:
+            key = (p.village_id, p.household_code.upper(), fast_fold(p.full_name))
+            self.by_name.setdefault(key, []).append(p)
+
+    def find(self, key: PersonKey) -> store.StoredPerson | None:
+        candidates = self.by_name.get(key[:3], ())
+        for person in candidates:
+            if person.birth_year == key[3]:
+                return person
+        if len(candidates) == 1 and (key[3] is None or candidates[0].birth_year is None):
+            return candidates[0]
+        return None
+
+
+def unchanged(stored: store.StoredPerson, new: dict[str, Any]) -> bool:
+    """True when updating `stored` with `new` would change nothing (see store.update_people)."""
+    return (
+        stored.household_id == new["household_id"]
+        and stored.full_name == new["full_name"]
+        and new["birth_date"] in (None, stored.birth_date)
+        and new["birth_year"] in (None, stored.birth_year)
+        and new["sex"] in (None, stored.sex)
+        and new["phone"] in (None, stored.phone)
+        and new["boat_id"] in (None, stored.boat_id)
+        and (stored.has_id_card or not new["has_id_card"])
+        and (stored.has_eid_level2 or not new["has_eid_level2"])
+        and new["note"] in ("", stored.note)
+    )

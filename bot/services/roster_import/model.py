@@ -1,0 +1,88 @@
+"""Roster import: the records passed between reading, checking, placing and writing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.core.text import fold
+
+LIMITS = {"full_name": 120, "household": 40, "boat": 40, "note": 300, "place": 120}
+
+
+def _fold_table() -> dict[int, str | None]:
+    """Vietnamese letters to their bare lower-case form, and combining marks dropped."""
+    table: dict[int, str | None] = {c: None for c in range(0x300, 0x370)}
+    for code in range(0xC0, 0x1F00):
+        char = chr(code)
+        bare = fold(char)
+        if bare != char.lower() and len(bare) == 1:
+            table[code] = bare
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fast_fold(text: str) -> str:
+    """The same as bot.core.text.fold for single-spaced text, about ten times faster."""
+    return text.translate(_FOLD).lower()
+
+
+class RosterFileError(ValueError):
+    """The file cannot be read as a roster at all (its message is for the user)."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    created_villages: list[str] = field(default_factory=list)
+    unknown_places: int = 0  # communes or villages named in the file but not on file
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as `troly06 import-roster --json` prints it."""
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "updated": self.updated,
+            "rejected": [asdict(r) for r in self.rejected],
+        }
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A roster file read into cells: which column holds which field, and the data rows."""
+
+    columns: dict[str, int]
+    rows: Iterable[tuple[int, Sequence[Any]]]  # read once: (line as the user sees it, cells)
+
+
+@dataclass(slots=True)
+class RosterRow:
+    """One good row, before its village is looked up."""
+
+    line: int
+    commune: str
+    village: str
+    household: str
+    full_name: str
+    birth_date: date | None
+    birth_year: int | None
+    sex: str | None
+    phone: str | None
+    boat: str | None
+    has_id_card: bool
+    has_eid_level2: bool
+    note: str

@@ -1,0 +1,188 @@
+"""Roster import: reading a CSV or XLSX file into a header map and rows of cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from bot.core.i18n import gettext as _
+from bot.core.text import fold
+from bot.services.roster_import.model import RosterFileError, Sheet
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+HEADER_SCAN_ROWS = 30
+
+# Folded header text → field. Parentheses are dropped first: "Ngày sinh (dd/mm/yyyy)".
+HEADERS: dict[str, tuple[str, ...]] = {
+    "commune": ("xa", "commune", "xa phuong", "phuong", "dac khu", "ten xa", "xa phuong dac khu"),
+    "village": (
+        "thon",
+        "village",
+        "thon to",
+        "to dan pho",
+        "thon to dan pho",
+        "khu pho",
+        "ten thon",
+    ),
+    "household": (
+        "ho",
+        "household",
+        "ma ho",
+        "so ho",
+        "ho gia dinh",
+        "household code",
+        "ma ho gd",
+    ),
+    "full_name": ("ho va ten", "ho ten", "full name", "name", "ten", "ho va ten cong dan"),
+    "date_of_birth": (
+        "ngay sinh",
+        "date of birth",
+        "dob",
+        "birth date",
+        "nam sinh",
+        "ngay thang nam sinh",
+        "birth year",
+    ),
+    "sex": ("gioi tinh", "sex", "gender"),
+    "phone": ("so dien thoai", "phone", "dien thoai", "sdt", "so dt", "phone number"),
+    "boat": ("tau", "boat", "so tau", "tau ca", "so dang ky tau", "boat registration"),
+    "id_card": ("the can cuoc", "id card", "can cuoc", "cccd", "the cccd", "co the can cuoc"),
+    "eid_level2": (
+        "dinh danh muc 2",
+        "eid level2",
+        "eid level 2",
+        "dinh danh dien tu muc 2",
+        "dinh danh muc do 2",
+        "tai khoan dinh danh dien tu muc do 2",
+        "vneid muc 2",
+        "muc 2",
+    ),
+    "note": ("ghi chu", "note", "notes"),
+}
+_HEADER_FIELD = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
+_PARENS = re.compile(r"\([^)]*\)")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def header_field(cell: Any) -> str | None:
+    """The field a header cell names ("Họ và tên" → "full_name"), or None."""
+    if cell is None:
+        return None
+    key = _NON_WORD.sub(" ", fold(_PARENS.sub(" ", str(cell)))).strip()
+    return _HEADER_FIELD.get(key)
+
+
+def _columns(cells: Iterable[Any]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = header_field(cell)
+        if name is not None and name not in found:
+            found[name] = index
+    return found
+
+
+def _is_header(columns: dict[str, int]) -> bool:
+    return "full_name" in columns and len(columns) >= 2
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    if all(type(c) is str for c in cells):  # a CSV row: one join instead of a test per cell
+        return not "".join(cells).strip()
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _take(rows: Iterator[tuple[int, Sequence[Any]]], *, stream: bool) -> Sheet | None:
+    """Find the header among the first rows; the non-blank rows after it are the data.
+
+    With `stream`, the data rows are read as they are used (a CSV: less memory).
+    """
+    for line, cells in rows:
+        if line > HEADER_SCAN_ROWS:
+            return None
+        columns = _columns(cells)
+        if _is_header(columns):
+            data = ((n, c) for n, c in rows if not _blank(c))
+            return Sheet(columns, data if stream else list(data))
+    return None
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 with or without BOM; else Windows-1258, as Excel saves CSV on Vietnamese Windows."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1258", errors="replace")
+    return unicodedata.normalize("NFC", text)
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as exc:
+        raise RosterFileError(_("This file cannot be read as CSV.")) from exc
+
+
+def read_csv(data: bytes) -> Sheet:
+    """A CSV roster; its rows are read as they are checked."""
+    text = _decode(data)
+    head = "".join(itertools.islice(io.StringIO(text), HEADER_SCAN_ROWS))
+    # The delimiter is the one under which the header is recognised best.
+    best = max(
+        (",", ";", "\t"),
+        key=lambda d: max((len(_columns(c)) for _n, c in _csv_rows(head, d)), default=0),
+    )
+    sheet = _take(_csv_rows(text, best), stream=True)
+    if sheet is None:
+        raise RosterFileError(_no_header())
+    return sheet
+
+
+def read_xlsx(data: bytes) -> Sheet:
+    """The first worksheet that has a roster header."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
+    try:
+        for sheet in book.worksheets:
+            rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+            found = _take(rows, stream=False)
+            if found is not None:
+                return found
+    except Exception as exc:  # cells are read lazily: damage shows up while reading
+        raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
+    finally:
+        book.close()
+    raise RosterFileError(_no_header())
+
+
+def _no_header() -> str:
+    return _(
+        "No header row found: the file needs at least the columns Họ và tên (full name) "
+        "and Thôn (village) in one of its first {n} rows."
+    ).format(n=HEADER_SCAN_ROWS)
+
+
+def read_sheet(filename: str, data: bytes) -> Sheet:
+    """Read a .csv or .xlsx roster; raises RosterFileError with a message for the user."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterFileError(_("The file is too large (at most 50 MB)."))
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+        sheet = read_xlsx(data)
+    elif name.endswith((".csv", ".txt")) or not name.rpartition(".")[1]:
+        sheet = read_csv(data)
+    else:
+        raise RosterFileError(_("Send the roster as a .csv or .xlsx file."))
+    if "village" not in sheet.columns:
+        raise RosterFileError(_no_header())
+    return sheet

@@ -27,6 +27,7 @@ def routers() -> list[Router]:
         missing,
         progress,
         roster,
+        roster_file,
         start,
     )
 
@@ -38,6 +39,7 @@ def routers() -> list[Router]:
         away.router,  # its free-text trigger needs a date in the text: before the FAQ
         boats.router,
         roster.router,
+        roster_file.router,
         missing.router,
         progress.router,
         booking.router,  # its free-text trigger ("đặt lịch") must come before the FAQ

@@ -1,18 +1,14 @@
-"""The roster in the chat: an admin sends a roster file; staff export lists; picking villages."""
+"""The roster in the chat: staff export lists; picking villages (import: roster_file.py)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from bot.core.context import Context
 from bot.core.i18n import format_number, lazy_gettext
 from bot.core.i18n import gettext as _
-from bot.core.reply import Attachment, Choice
+from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.services import export as export_service
 from bot.services import missing as missing_service
-from bot.services import roster_import
 from bot.services.export import Format, Subset
 from bot.services.identity import Role
 from bot.services.missing import NotAllowed, VillageInfo
@@ -20,8 +16,6 @@ from bot.services.missing import NotAllowed, VillageInfo
 router = Router("roster")
 STAFF = [Role.VILLAGE_HEAD, Role.TEAM_LEAD, Role.ADMIN]
 router.menu(lazy_gettext("Export the list"), "export.start", roles=STAFF, order=34)
-
-REPORT_LINES = 20
 
 
 # ---------------------------------------------------------------- picking villages
@@ -149,56 +143,3 @@ async def send_export(ctx: Context) -> None:
         _("The list: {rows} people.").format(rows=format_number(done.rows)),
         document=done.document,
     )
-
-
-# ---------------------------------------------------------------- import by file
-
-
-@router.file(roles=[Role.ADMIN])
-async def import_file(ctx: Context) -> None:
-    """Imports a roster file sent by an admin and reports every rejected row."""
-    sent = ctx.inbound.file
-    if sent is None:
-        return
-    try:
-        report = await roster_import.import_roster(ctx.tx, sent.name, sent.data, ctx.now())
-    except roster_import.RosterFileError as exc:
-        ctx.reply(str(exc))
-        return
-    ctx.reply(report_text(report), document=rejections_file(report))
-
-
-def report_text(report: roster_import.ImportReport) -> str:
-    lines = [
-        _(
-            "Roster imported: {rows} rows, {new} new people, {updated} updated, {bad} rejected."
-        ).format(
-            rows=format_number(report.rows),
-            new=format_number(report.imported),
-            updated=format_number(report.updated),
-            bad=format_number(len(report.rejected)),
-        )
-    ]
-    for rejected in report.rejected[:REPORT_LINES]:
-        lines.append(_("Line {line}: {reason}").format(line=rejected.line, reason=rejected.reason))
-    if len(report.rejected) > REPORT_LINES:
-        lines.append(_("Every rejected row is in the attached file."))
-    if report.unknown_places:
-        lines.append(
-            _(
-                "Villages are created only by the command line: "
-                "troly06 import-roster FILE --create-places"
-            )
-        )
-    return "\n".join(lines)
-
-
-def rejections_file(report: roster_import.ImportReport) -> Attachment | None:
-    """All rejected rows as a CSV (with BOM), when they do not fit in the message."""
-    if len(report.rejected) <= REPORT_LINES:
-        return None
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Line"), _("Reason")])
-    writer.writerows((r.line, r.reason) for r in report.rejected)
-    return Attachment("dong-bi-loai.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.i18n import format_datetime, use_locale
 from bot.services import roster_import
@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="create the communes and villages the file names that are not on file yet",
     )
     parser.add_argument("--province", default="", help="province of communes created")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="create the new villages without asking (they are listed first otherwise)",
+    )
     parser.set_defaults(func=lambda args: asyncio.run(import_file(args)))
 
     target = sub.add_parser("set-target", help="set a commune's target (share with level 2)")
@@ -56,16 +61,11 @@ async def import_file(args: argparse.Namespace) -> int:
     app = await build_app(settings)
     try:
         with use_locale(settings.default_locale):
-            async with app.db.write() as tx:
-                report = await roster_import.import_roster(
-                    tx,
-                    args.file.name,
-                    data,
-                    app.clock.now(),
-                    dry_run=args.dry_run,
-                    create_places=args.create_places,
-                    province=args.province,
-                )
+            if args.create_places and not args.dry_run and not args.yes:
+                preview = await _run(app, args, data, dry_run=True)
+                if preview.new_villages and not _agreed(preview):
+                    return 1
+            report = await _run(app, args, data, dry_run=args.dry_run)
     except roster_import.RosterFileError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -75,6 +75,38 @@ async def import_file(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _run(
+    app: App, args: argparse.Namespace, data: bytes, *, dry_run: bool
+) -> roster_import.ImportReport:
+    async with app.db.write() as tx:
+        return await roster_import.import_roster(
+            tx,
+            args.file.name,
+            data,
+            app.clock.now(),
+            dry_run=dry_run,
+            create_places=args.create_places,
+            province=args.province,
+        )
+
+
+def _agreed(preview: roster_import.ImportReport) -> bool:
+    """Lists the villages the file would create (a typo makes a village): True to go on."""
+    out = sys.stderr
+    print("villages not on file, to be created:", file=out)
+    for place in preview.new_villages:
+        near = f" (closest on file: {place.closest})" if place.closest else ""
+        print(f"  {place.name}: {place.rows} rows{near}", file=out)
+    if not sys.stdin.isatty():
+        print("nothing written: check the names, then run again with --yes", file=out)
+        return False
+    answer = input("create them and import? [y/N] ").strip().lower()
+    if answer in ("y", "yes", "c", "co", "có", "ok"):
+        return True
+    print("nothing written", file=out)
+    return False
+
+
 def print_report(report: roster_import.ImportReport, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
@@ -82,12 +114,20 @@ def print_report(report: roster_import.ImportReport, *, as_json: bool) -> None:
     dry = " (dry run: nothing was changed)" if report.dry_run else ""
     print(
         f"rows {report.rows}, imported {report.imported}, updated {report.updated}, "
-        f"rejected {len(report.rejected)}{dry}"
+        f"unchanged {report.unchanged}, rejected {len(report.rejected)}, "
+        f"warnings {len(report.warnings)}{dry}"
     )
-    if report.created_villages:
-        print("villages created: " + ", ".join(report.created_villages))
+    verb = "new villages" if report.dry_run else "villages created"
+    for place in report.new_villages:
+        near = f" (closest on file: {place.closest})" if place.closest else ""
+        print(f"{verb}: {place.name}, {place.rows} rows{near}")
+    for place in report.unknown:
+        near = f" (closest on file: {place.closest})" if place.closest else ""
+        print(f"village not on file: {place.name}, {place.rows} rows{near}")
     for rejected in report.rejected:
         print(f"line {rejected.line}: {rejected.reason}")
+    for warned in report.warnings:
+        print(f"line {warned.line}: warning: {warned.reason}")
 
 
 async def set_target(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+
 _MOBILE = re.compile(r"0[35789]\d{8}")
 
 
@@ -22,3 +24,24 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     return phone[:3] + "*" * (len(phone) - 6) + phone[-3:] if len(phone) > 6 else "***"
+
+
+def parse_phone(raw: str) -> tuple[str, bool] | None:
+    """A Vietnamese number, mobile or landline, as national digits, and whether it is mobile.
+
+    "0258 3840 123" → ("02583840123", False); "+84 912 345 678" → ("0912345678", True);
+    None when the phonenumbers library does not know it as a valid Vietnamese number.
+    Only mobiles are used to link a chat by its shared contact.
+    """
+    try:
+        number = phonenumbers.parse(raw, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 84 or not phonenumbers.is_valid_number(number):
+        return None
+    kind = phonenumbers.number_type(number)
+    mobile = kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    return "0" + phonenumbers.national_significant_number(number), mobile

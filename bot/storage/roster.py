@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
+    delete,
     func,
     insert,
     or_,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.core import boats, communes, households, persons, villages
+from bot.storage.tables.roster import roster_uploads
 from bot.storage.types import UtcDateTime
 
 BATCH = 5_000  # rows per executemany: big enough to be fast, small enough to bound memory
@@ -51,6 +53,7 @@ class StoredPerson:
     has_id_card: bool
     has_eid_level2: bool
     note: str
+    id_number: str | None = None
 
 
 def _chunks(rows: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
@@ -88,31 +91,50 @@ async def create_village(tx: AsyncConnection, commune_id: int, name: str) -> int
     return int(result.inserted_primary_key[0])
 
 
+_PERSON_COLUMNS = (
+    persons.c.id,
+    households.c.village_id,
+    households.c.code,
+    persons.c.household_id,
+    persons.c.full_name,
+    persons.c.birth_date,
+    persons.c.birth_year,
+    persons.c.sex,
+    persons.c.phone,
+    persons.c.boat_id,
+    persons.c.has_id_card,
+    persons.c.has_eid_level2,
+    persons.c.note,
+    persons.c.id_number,
+)
+
+
 async def people_in(tx: AsyncConnection, village_ids: Iterable[int]) -> list[StoredPerson]:
     """The people already on file in these villages, for matching a re-import."""
     ids = sorted(set(village_ids))
     if not ids:
         return []
     rows = await tx.execute(
-        select(
-            persons.c.id,
-            households.c.village_id,
-            households.c.code,
-            persons.c.household_id,
-            persons.c.full_name,
-            persons.c.birth_date,
-            persons.c.birth_year,
-            persons.c.sex,
-            persons.c.phone,
-            persons.c.boat_id,
-            persons.c.has_id_card,
-            persons.c.has_eid_level2,
-            persons.c.note,
-        )
+        select(*_PERSON_COLUMNS)
         .join(households, households.c.id == persons.c.household_id)
         .where(households.c.village_id.in_(ids))
     )
     return [StoredPerson(*row) for row in rows]
+
+
+async def people_with_id_numbers(
+    tx: AsyncConnection, numbers: Iterable[str]
+) -> list[StoredPerson]:
+    """The people on file holding these ID numbers, wherever they live."""
+    found: list[StoredPerson] = []
+    for chunk in _chunks(sorted(set(numbers)), 500):
+        rows = await tx.execute(
+            select(*_PERSON_COLUMNS)
+            .join(households, households.c.id == persons.c.household_id)
+            .where(persons.c.id_number.in_(chunk))
+        )
+        found.extend(StoredPerson(*row) for row in rows)
+    return found
 
 
 async def household_ids(
@@ -181,6 +203,7 @@ _UPDATE = (
         has_id_card=or_(persons.c.has_id_card, _p("has_id_card", Boolean())),
         has_eid_level2=or_(persons.c.has_eid_level2, _p("has_eid_level2", Boolean())),
         note=case((_p("note", String()) == "", persons.c.note), else_=_p("note", String())),
+        id_number=func.coalesce(_p("id_number", String()), persons.c.id_number),
         updated_at=_p("updated_at", UtcDateTime()),
     )
 )
@@ -194,3 +217,30 @@ async def update_people(tx: AsyncConnection, rows: Sequence[dict[str, Any]]) -> 
 
 async def count_people(tx: AsyncConnection) -> int:
     return int(await tx.scalar(select(func.count()).select_from(persons)) or 0)
+
+
+async def save_upload(
+    tx: AsyncConnection, user_id: int, filename: str, data: bytes, now: datetime
+) -> None:
+    """Keep a roster file sent in the chat until its preview is confirmed (replaces any)."""
+    await tx.execute(delete(roster_uploads).where(roster_uploads.c.user_id == user_id))
+    await tx.execute(
+        insert(roster_uploads).values(
+            user_id=user_id, filename=filename[:200], data=data, created_at=now
+        )
+    )
+
+
+async def load_upload(tx: AsyncConnection, user_id: int) -> tuple[str, bytes] | None:
+    row = (
+        await tx.execute(
+            select(roster_uploads.c.filename, roster_uploads.c.data).where(
+                roster_uploads.c.user_id == user_id
+            )
+        )
+    ).first()
+    return (row.filename, bytes(row.data)) if row else None
+
+
+async def drop_upload(tx: AsyncConnection, user_id: int) -> None:
+    await tx.execute(delete(roster_uploads).where(roster_uploads.c.user_id == user_id))

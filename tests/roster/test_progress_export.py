@@ -99,7 +99,8 @@ async def test_export_csv_has_a_bom_and_imports_back(small: Small, lead: ChatDri
     assert len(rows) == len(ROWS) + 1
     before = await count_people(small.app)
     report = await run_import(small.app, document.data, name=document.filename)
-    assert (report.imported, report.updated, report.rejected) == (0, len(ROWS), [])
+    assert (report.imported, report.updated, report.unchanged) == (0, 0, len(ROWS))
+    assert report.rejected == []
     assert await count_people(small.app) == before
 
 

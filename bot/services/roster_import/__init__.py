@@ -32,6 +32,7 @@ from bot.services.roster_import.model import (
     RosterFileError,
     RosterRow,
     Sheet,
+    UnknownPlace,
     fast_fold,
 )
 from bot.services.roster_import.places import Places, place_key
@@ -55,6 +56,7 @@ __all__ = [
     "RosterFileError",
     "RosterRow",
     "Sheet",
+    "UnknownPlace",
     "check_row",
     "check_rows",
     "fast_fold",

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.i18n import gettext as _
 from bot.core.text import fold
-from bot.services.phone import normalize_phone
+from bot.services.phone import parse_phone
 from bot.services.roster_import.model import LIMITS, Rejected, RosterRow, Sheet
 
 YES = frozenset({"co", "da co", "roi", "x", "yes", "1", "true", "y", "da"})
@@ -24,6 +24,8 @@ _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]*)?")
 _YEAR = re.compile(r"(\d{4})(?:\.0+)?")
 _SPACES = re.compile(r"\s+")
+_ID_NUMBER = re.compile(r"\d{12}")
+_ID_SEPARATORS = re.compile(r"[\s.\-]")
 
 
 def _text(value: Any) -> str:
@@ -156,47 +158,75 @@ def check_row(
 def _check_details(
     line: int, cells: _Row, today: date, place: tuple[str, str, str, str]
 ) -> RosterRow | Rejected:
+    """The row's other cells: a bad birth date or ID number rejects the row; a bad optional
+    cell (phone, sex, boat, a yes/no column, a note too long) is left out with a warning."""
     raw_birth = cells.get("date_of_birth")
     birth = parse_birth(raw_birth, today)
     if birth is None:
         return Rejected(line, _("bad date of birth: {value}").format(value=_shown(raw_birth)))
-    raw_phone = _text(cells.get("phone"))
-    phone = normalize_phone(raw_phone) if raw_phone else None
-    if raw_phone and phone is None:
-        return Rejected(
-            line, _("bad Vietnamese phone number: {value}").format(value=raw_phone[:20])
-        )
-    sex = parse_sex(cells.get("sex"))
-    if sex is False:
-        return Rejected(line, _("unknown sex: {value}").format(value=_shown(cells.get("sex"))))
-    card = parse_flag(cells.get("id_card"))
-    level2 = parse_flag(cells.get("eid_level2"))
-    if card is None or level2 is None:
-        name = "id_card" if card is None else "eid_level2"
+    id_number = parse_id_number(cells.get("id_number"))
+    if id_number is False:
         return Rejected(
             line,
-            _("unknown value in the {column} column: {value} (use có or chưa)").format(
-                column=_column_name(name), value=_shown(cells.get(name))
-            ),
+            _("bad ID number (12 digits): {value}").format(value=_shown(cells.get("id_number"))),
         )
+    warnings: list[str] = []
+    raw_phone = _text(cells.get("phone"))
+    parsed = parse_phone(raw_phone) if raw_phone else None
+    if raw_phone and parsed is None:
+        warnings.append(_("bad phone number left out: {value}").format(value=raw_phone[:20]))
+    sex = parse_sex(cells.get("sex"))
+    if sex is False:
+        warnings.append(_("unknown sex left out: {value}").format(value=_shown(cells.get("sex"))))
+    flags: dict[str, bool] = {}
+    for name in ("id_card", "eid_level2"):
+        flag = parse_flag(cells.get(name))
+        if flag is None:
+            warnings.append(
+                _(
+                    "unknown value in the {column} column left out: {value} (use có or chưa)"
+                ).format(column=_column_name(name), value=_shown(cells.get(name)))
+            )
+        flags[name] = bool(flag)
     boat = _text(cells.get("boat")).upper().replace(" ", "") or None
-    note = _text(cells.get("note"))
     if boat and len(boat) > LIMITS["boat"]:
-        return Rejected(line, _too_long("boat"))
+        warnings.append(_too_long("boat"))
+        boat = None
+    note = _text(cells.get("note"))
     if len(note) > LIMITS["note"]:
-        return Rejected(line, _too_long("note"))
+        warnings.append(_too_long("note"))
+        note = note[: LIMITS["note"]]
     return RosterRow(
         line,
         *place,
         birth_date=birth[0],
         birth_year=birth[1],
         sex=sex or None,
-        phone=phone,
+        phone=parsed[0] if parsed else None,
         boat=boat,
-        has_id_card=card,
-        has_eid_level2=level2,
+        has_id_card=flags["id_card"],
+        has_eid_level2=flags["eid_level2"],
         note=note,
+        id_number=id_number or None,
+        warnings=tuple(warnings),
     )
+
+
+def parse_id_number(value: Any) -> str | bool | None:
+    """The 12-digit personal ID number (số định danh cá nhân); None for blank, False if bad.
+
+    Spaces and dots are allowed; a number cell that lost its leading zeros gets them back.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer() or not 0 < value < 10**12:
+            return False
+        return f"{int(value):012d}"
+    text = _ID_SEPARATORS.sub("", _text(value))
+    if not text:
+        return None
+    return text if _ID_NUMBER.fullmatch(text) else False
 
 
 def _column_name(name: str) -> str:

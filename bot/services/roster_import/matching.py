@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.services.roster_import.model import fast_fold
@@ -15,12 +16,25 @@ class Matcher:
 
     def __init__(self, stored: list[store.StoredPerson]) -> None:
         self.by_name: dict[tuple[int, str, str], list[store.StoredPerson]] = {}
+        self.by_id: dict[str, store.StoredPerson] = {}
+        seen: set[int] = set()
         for p in stored:
+            if p.person_id in seen:
+                continue
+            seen.add(p.person_id)
             key = (p.village_id, p.household_code.upper(), fast_fold(p.full_name))
             self.by_name.setdefault(key, []).append(p)
+            if p.id_number:
+                self.by_id[p.id_number] = p
 
-    def find(self, key: PersonKey) -> store.StoredPerson | None:
-        candidates = self.by_name.get(key[:3], ())
+    def find(self, key: PersonKey, id_number: str | None = None) -> store.StoredPerson | None:
+        """The stored person: by ID number when the row has one (then a stored person with
+        another ID number is someone else), else by household, name and birth year."""
+        candidates: Sequence[store.StoredPerson] = self.by_name.get(key[:3], ())
+        if id_number:
+            if id_number in self.by_id:
+                return self.by_id[id_number]
+            candidates = [p for p in candidates if not p.id_number]
         for person in candidates:
             if person.birth_year == key[3]:
                 return person
@@ -42,4 +56,5 @@ def unchanged(stored: store.StoredPerson, new: dict[str, Any]) -> bool:
         and (stored.has_id_card or not new["has_id_card"])
         and (stored.has_eid_level2 or not new["has_eid_level2"])
         and new["note"] in ("", stored.note)
+        and new["id_number"] in (None, stored.id_number)
     )

@@ -41,13 +41,27 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True)
+class UnknownPlace:
+    """A village the file names that is not on file, and the closest name that is (or "")."""
+
+    name: str
+    rows: int
+    closest: str = ""
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
     imported: int = 0
     updated: int = 0
+    unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[Rejected] = field(default_factory=list)  # imported, with a cell left out
     created_villages: list[str] = field(default_factory=list)
+    new_villages: list[UnknownPlace] = field(default_factory=list)  # created, with closest
+    # places named in the file but not on file: (commune, village) and the closest name on file
+    unknown: list[UnknownPlace] = field(default_factory=list)
     unknown_places: int = 0  # communes or villages named in the file but not on file
     dry_run: bool = False
 
@@ -57,7 +71,11 @@ class ImportReport:
             "rows": self.rows,
             "imported": self.imported,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "rejected": [asdict(r) for r in self.rejected],
+            "warnings": [asdict(r) for r in self.warnings],
+            "new_villages": [asdict(u) for u in self.new_villages],
+            "unknown_places": [asdict(u) for u in self.unknown],
         }
 
 
@@ -86,3 +104,5 @@ class RosterRow:
     has_id_card: bool
     has_eid_level2: bool
     note: str
+    id_number: str | None = None
+    warnings: tuple[str, ...] = ()

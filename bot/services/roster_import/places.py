@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import gettext as _
@@ -14,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 COMMUNE_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
 VILLAGE_PREFIXES = ("thon ", "to dan pho ", "tdp ", "khu pho ")
+SIMILAR = 60  # rapidfuzz WRatio from which a village on file is offered as the likely meaning
 
 
 def place_key(name: str, prefixes: tuple[str, ...]) -> str:
@@ -38,8 +40,31 @@ class Places:
             self.by_name.setdefault(place_key(v.village, VILLAGE_PREFIXES), []).append(
                 v.village_id
             )
+        self.names = {place_key(v.village, VILLAGE_PREFIXES): v.village for v in villages}
         self.created: list[str] = []
         self.unknown = 0
+        self.new_names: dict[str, str] = {}  # unknown or created village → closest name on file
+
+    def closest(self, name: str) -> str:
+        """The village on file whose name is closest to `name` (a typo's likely meaning)."""
+        if name not in self.new_names:
+            found = process.extractOne(
+                place_key(name, VILLAGE_PREFIXES),
+                list(self.names),
+                scorer=fuzz.WRatio,
+                score_cutoff=SIMILAR,
+            )
+            self.new_names[name] = self.names[found[0]] if found else ""
+        return self.new_names[name]
+
+    def _unknown_village(self, village: str) -> str:
+        self.unknown += 1
+        closest = self.closest(village)
+        if closest:
+            return _("unknown village: {name} (closest on file: {closest})").format(
+                name=village, closest=closest
+            )
+        return _("unknown village: {name}").format(name=village)
 
     async def find(
         self, tx: AsyncConnection, commune: str, village: str, create: bool, province: str
@@ -56,8 +81,7 @@ class Places:
                 )
             if create and len(self.communes) == 1:
                 return await self._create_village(tx, next(iter(self.communes.values())), village)
-            self.unknown += 1
-            return _("unknown village: {name}").format(name=village)
+            return self._unknown_village(village)
         c_key = place_key(commune, COMMUNE_PREFIXES)
         commune_id = self.communes.get(c_key)
         if commune_id is None:
@@ -70,11 +94,11 @@ class Places:
         if village_id is not None:
             return village_id
         if not create:
-            self.unknown += 1
-            return _("unknown village: {name}").format(name=village)
+            return self._unknown_village(village)
         return await self._create_village(tx, commune_id, village)
 
     async def _create_village(self, tx: AsyncConnection, commune_id: int, name: str) -> int:
+        self.closest(name)
         village_id = await store.create_village(tx, commune_id, name)
         key = place_key(name, VILLAGE_PREFIXES)
         self.villages[(commune_id, key)] = village_id

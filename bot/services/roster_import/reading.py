@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -63,6 +64,17 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "muc 2",
     ),
     "note": ("ghi chu", "note", "notes"),
+    "id_number": (
+        "so dinh danh ca nhan",
+        "so dinh danh",
+        "ma dinh danh",
+        "ma so dinh danh",
+        "so cccd",
+        "so can cuoc",
+        "id number",
+        "personal id number",
+        "personal id",
+    ),
 }
 _HEADER_FIELD = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
 _PARENS = re.compile(r"\([^)]*\)")
@@ -112,12 +124,27 @@ def _take(rows: Iterator[tuple[int, Sequence[Any]]], *, stream: bool) -> Sheet |
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; else Windows-1258, as Excel saves CSV on Vietnamese Windows."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    """UTF-16 (Excel's "Unicode text") or UTF-8, with or without BOM; else Windows-1258, as
+    Excel saves CSV on Vietnamese Windows."""
+    text: str | None = None
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        text = _try(data, "utf-16")
+    elif len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
+        text = _try(data, "utf-16-le")  # no BOM: ASCII header letters with a zero after each
+    elif len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
+        text = _try(data, "utf-16-be")
+    if text is None:
+        text = _try(data, "utf-8-sig")
+    if text is None:
         text = data.decode("cp1258", errors="replace")
     return unicodedata.normalize("NFC", text)
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]]]:

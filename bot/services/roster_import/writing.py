@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.i18n import gettext as _
 from bot.services.roster_import.cells import check_rows
 from bot.services.roster_import.matching import Matcher, PersonKey, unchanged
-from bot.services.roster_import.model import ImportReport, Rejected, RosterRow, fast_fold
+from bot.services.roster_import.model import (
+    ImportReport,
+    Rejected,
+    RosterRow,
+    UnknownPlace,
+    fast_fold,
+)
 from bot.services.roster_import.places import Places
 from bot.services.roster_import.reading import read_sheet
 from bot.storage import roster as store
@@ -36,15 +42,26 @@ async def import_roster(
     sheet = read_sheet(filename, data)
     good, rejected = check_rows(sheet, now.date())
     report = ImportReport(rows=len(good) + len(rejected), dry_run=dry_run)
+    report.warnings = [Rejected(row.line, text) for row in good for text in row.warnings]
     async with tx.begin_nested() as savepoint:
         places = Places(*await store.all_places(tx))
-        placed, more = await _place(tx, places, good, create_places, province)
+        placed, more, counts = await _place(tx, places, good, create_places, province)
         rejected.extend(more)
         inserts, updates, matched, dupes, boats = await _match(tx, placed, now)
         rejected.extend(dupes)
         await _write(tx, inserts, updates, boats, now)
-        report.imported, report.updated = len(inserts), matched
+        report.imported, report.updated = len(inserts), len(updates)
+        report.unchanged = matched - len(updates)
         report.created_villages = places.created
+        report.new_villages = [
+            UnknownPlace(name, counts.get(name, 0), places.closest(name))
+            for name in places.created
+        ]
+        report.unknown = [
+            UnknownPlace(name, count, places.closest(name))
+            for name, count in counts.items()
+            if name not in places.created
+        ]
         report.unknown_places = places.unknown
         if dry_run:
             await savepoint.rollback()
@@ -62,10 +79,14 @@ async def import_roster(
 
 async def _place(
     tx: AsyncConnection, places: Places, rows: list[RosterRow], create: bool, province: str
-) -> tuple[list[tuple[int, RosterRow]], list[Rejected]]:
+) -> tuple[list[tuple[int, RosterRow]], list[Rejected], dict[str, int]]:
+    """The rows with their village id, the rows of unknown places, and how many rows each
+    village not on file (created, or unknown) has."""
     placed: list[tuple[int, RosterRow]] = []
     rejected: list[Rejected] = []
     cache: dict[tuple[str, str], int | str] = {}
+    new: dict[str, int] = {}
+    known = set(places.villages.values())
     for row in rows:
         where = (row.commune, row.village)
         if where not in cache:
@@ -73,9 +94,13 @@ async def _place(
         found = cache[where]
         if isinstance(found, str):
             rejected.append(Rejected(row.line, found))
+            if row.village in places.new_names:
+                new[row.village] = new.get(row.village, 0) + 1
         else:
             placed.append((found, row))
-    return placed, rejected
+            if found not in known:
+                new[row.village] = new.get(row.village, 0) + 1
+    return placed, rejected, new
 
 
 async def _match(
@@ -86,24 +111,42 @@ async def _match(
 
     A later copy of a person already seen in the file is rejected as a duplicate.
     """
-    matcher = Matcher(await store.people_in(tx, {village for village, _row in placed}))
+    stored = await store.people_in(tx, {village for village, _row in placed})
+    numbers = [r.id_number for _v, r in placed if r.id_number]
+    if numbers:
+        stored += await store.people_with_id_numbers(tx, numbers)
+    matcher = Matcher(stored)
     households = await store.household_ids(tx, {(v, r.household) for v, r in placed})
     boats = await store.boat_ids(tx, {r.boat: v for v, r in placed if r.boat})
-    seen: dict[PersonKey | int, int] = {}
+    seen: dict[PersonKey | int | str, int] = {}
     inserts: list[tuple[RosterRow, int]] = []
     updates: list[dict[str, Any]] = []
     dupes: list[Rejected] = []
     matched = 0
     for village_id, row in placed:
+        if row.id_number and row.id_number in seen:
+            dupes.append(
+                Rejected(
+                    row.line,
+                    _("the same ID number as line {line}").format(line=seen[row.id_number]),
+                )
+            )
+            continue
         key: PersonKey = (village_id, row.household, fast_fold(row.full_name), row.birth_year)
-        person = matcher.find(key)
-        ident: PersonKey | int = person.person_id if person is not None else key
+        person = matcher.find(key, row.id_number)
+        ident: PersonKey | int | str = person.person_id if person is not None else key
+        if row.id_number and (person is None or (person.id_number is None and ident in seen)):
+            # Not on file, or the name's match was taken by an earlier row with another
+            # ID number: the ID number tells this person apart.
+            person, ident = None, row.id_number
         if ident in seen:
             dupes.append(
                 Rejected(row.line, _("duplicate of line {line}").format(line=seen[ident]))
             )
             continue
         seen[ident] = row.line
+        if row.id_number:
+            seen[row.id_number] = row.line
         household_id = households[(village_id, row.household)]
         if person is None:
             inserts.append((row, household_id))
@@ -129,6 +172,7 @@ def _values(
         "has_id_card": row.has_id_card,
         "has_eid_level2": row.has_eid_level2,
         "note": row.note,
+        "id_number": row.id_number,
         "updated_at": now,
     }
 

@@ -76,9 +76,14 @@ persons = Table(
     Column("exempt_reason", String(20), nullable=True),
     Column("note", String(300), nullable=False, server_default=""),
     Column("updated_at", UtcDateTime, nullable=True),
+    # added by 0005b_roster_marks: số định danh cá nhân (12 digits), who set the status, when
+    Column("id_number", String(12), nullable=True),
+    Column("marked_by", Integer, nullable=True),
+    Column("marked_at", UtcDateTime, nullable=True),
     Index("ix_persons_household", "household_id"),
     Index("ix_persons_phone", "phone"),
     Index("ix_persons_boat", "boat_id"),
+    Index("ix_persons_id_number", "id_number", unique=True),
 )
 
 users = Table(

@@ -1,6 +1,6 @@
 """Roster tables: the export log, and the index that keeps roster queries fast at scale."""
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Table
 
 from bot.storage.tables import metadata
 from bot.storage.tables.core import persons
@@ -28,4 +28,14 @@ roster_exports = Table(
     Column("format", String(5), nullable=False),  # "xlsx" | "csv"
     Column("rows", Integer, nullable=False),
     Index("ix_roster_exports_created", "created_at"),
+)
+
+# A roster file sent in the chat, kept until its preview is confirmed (one per user).
+roster_uploads = Table(
+    "roster_uploads",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("filename", String(200), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

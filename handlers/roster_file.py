@@ -1,0 +1,150 @@
+"""A roster file sent in the chat by an admin: a preview first, written only once confirmed."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.core.context import Context
+from bot.core.i18n import format_number
+from bot.core.i18n import gettext as _
+from bot.core.reply import Attachment, Choice
+from bot.core.router import Router
+from bot.services import roster_import
+from bot.services.identity import Role
+from bot.services.roster_import import uploads
+
+router = Router("roster_file")
+ADMIN = [Role.ADMIN]
+CONFIRM = "roster:confirm"
+REPORT_LINES = 20
+# Typed answers to the preview (folded); "huỷ" is the dispatcher's cancel word.
+YES_WORDS = frozenset(
+    {"dong y", "ok", "oke", "okay", "co", "yes", "y", "nhap", "nhap di", "dong y nhap"}
+)
+NO_WORDS = frozenset({"khong", "no", "n", "bo", "thoi", "khong nhap"})
+
+
+@router.file(roles=ADMIN)
+async def preview_file(ctx: Context) -> None:
+    """Checks the file without writing anything and asks to confirm the import."""
+    sent = ctx.inbound.file
+    if sent is None:
+        return
+    try:
+        report = await uploads.preview(ctx.tx, ctx.actor.user_id, sent.name, sent.data, ctx.now())
+    except roster_import.RosterFileError as exc:
+        ctx.end()
+        ctx.reply(str(exc))
+        return
+    if not report.rows or len(report.rejected) == report.rows:
+        await uploads.discard(ctx.tx, ctx.actor.user_id)
+        ctx.end()
+        ctx.reply(report_text(report), document=rejections_file(report))
+        return
+    ctx.go(CONFIRM)
+    ctx.reply(
+        report_text(report)
+        + "\n\n"
+        + _('Nothing is written yet. Import it? Type "đồng ý" (or ok) to import, "huỷ" to drop.'),
+        choices=[
+            Choice(_("Import"), "roster.confirm", "yes"),
+            Choice(_("Do not import"), "roster.discard", "no"),
+        ],
+        document=rejections_file(report),
+    )
+
+
+@router.action("roster.confirm", roles=ADMIN, states=[CONFIRM])
+async def confirm(ctx: Context) -> None:
+    """Imports the previewed file."""
+    ctx.end()
+    report = await uploads.confirm(ctx.tx, ctx.actor.user_id, ctx.now())
+    if report is None:
+        ctx.reply(_("There is no roster file waiting. Send the file again."))
+        return
+    ctx.reply(report_text(report))
+
+
+@router.action("roster.discard", roles=ADMIN, states=[CONFIRM])
+async def discard(ctx: Context) -> None:
+    """Drops the previewed file."""
+    ctx.end()
+    await uploads.discard(ctx.tx, ctx.actor.user_id)
+    ctx.reply(_("Nothing was imported."))
+
+
+@router.state(CONFIRM, roles=ADMIN)
+async def typed_answer(ctx: Context) -> None:
+    """ "đồng ý" / "ok" imports, "không" drops; anything else asks again."""
+    if ctx.folded in YES_WORDS:
+        await confirm(ctx)
+    elif ctx.folded in NO_WORDS:
+        await discard(ctx)
+    else:
+        ctx.reply(
+            _('Type "đồng ý" (or ok) to import the file, or "huỷ" to drop it.'),
+            choices=[
+                Choice(_("Import"), "roster.confirm", "yes"),
+                Choice(_("Do not import"), "roster.discard", "no"),
+            ],
+        )
+
+
+def report_text(report: roster_import.ImportReport) -> str:
+    """The preview (dry run) or the result: counts, villages not on file, then problems."""
+    counts = _(
+        "{rows} rows, {new} new people, {updated} updated, {same} unchanged, {bad} rejected."
+    ).format(
+        rows=format_number(report.rows),
+        new=format_number(report.imported),
+        updated=format_number(report.updated),
+        same=format_number(report.unchanged),
+        bad=format_number(len(report.rejected)),
+    )
+    head = _("Preview of the roster file:") if report.dry_run else _("Roster imported:")
+    lines = [f"{head} {counts}"]
+    if report.warnings:
+        lines.append(
+            _("{n} cells left out (the people are imported):").format(
+                n=format_number(len(report.warnings))
+            )
+        )
+        for warned in report.warnings[:REPORT_LINES]:
+            lines.append(_("Line {line}: {reason}").format(line=warned.line, reason=warned.reason))
+    for place in report.unknown:
+        lines.append(_unknown_line(place))
+    for rejected in report.rejected[:REPORT_LINES]:
+        lines.append(_("Line {line}: {reason}").format(line=rejected.line, reason=rejected.reason))
+    if len(report.rejected) > REPORT_LINES or len(report.warnings) > REPORT_LINES:
+        lines.append(_("Every rejected row and left-out cell is in the attached file."))
+    if report.unknown_places:
+        lines.append(
+            _(
+                "Villages are created only by the command line: "
+                "troly06 import-roster FILE --create-places"
+            )
+        )
+    return "\n".join(lines)
+
+
+def _unknown_line(place: roster_import.UnknownPlace) -> str:
+    if place.closest:
+        return _("Village not on file: {name} ({rows} rows). Did you mean {closest}?").format(
+            name=place.name, rows=format_number(place.rows), closest=place.closest
+        )
+    return _("Village not on file: {name} ({rows} rows).").format(
+        name=place.name, rows=format_number(place.rows)
+    )
+
+
+def rejections_file(report: roster_import.ImportReport) -> Attachment | None:
+    """All rejected rows and left-out cells as a CSV (with BOM), when they do not fit."""
+    if len(report.rejected) <= REPORT_LINES and len(report.warnings) <= REPORT_LINES:
+        return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Line"), _("Reason")])
+    problems = sorted([*report.rejected, *report.warnings], key=lambda r: r.line)
+    writer.writerows((r.line, r.reason) for r in problems)
+    return Attachment("dong-bi-loai.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")

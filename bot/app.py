@@ -18,8 +18,11 @@ def routers() -> list[Router]:
         away,
         boats,
         booking,
-        booking_admin,
+        booking_desk,
         booking_home,
+        booking_mine,
+        booking_open,
+        booking_sessions,
         broadcast,
         channels,
         faq,
@@ -43,7 +46,10 @@ def routers() -> list[Router]:
         missing.router,
         progress.router,
         booking.router,  # its free-text trigger ("đặt lịch") must come before the FAQ
-        booking_admin.router,
+        booking_mine.router,
+        booking_open.router,
+        booking_sessions.router,
+        booking_desk.router,
         booking_home.router,
         faq.router,  # last: it answers any free text
     ]

@@ -1,7 +1,6 @@
-"""Booking a visit: what for, which session, which slot, who comes, confirm; and my bookings.
+"""Booking a visit: what for, which session, which slot, who comes, confirm.
 
-Also the answers to the booking messages the bot sends on its own: a slot offered by a
-reminder (booking.offer_slot), a waitlist place held for you (booking.accept_offer).
+Also moving a booking, and a slot offered by a reminder (booking.offer_slot).
 """
 
 from __future__ import annotations
@@ -11,16 +10,34 @@ import logging
 from pydantic import BaseModel
 
 from bot.core.context import Context
-from bot.core.i18n import format_time, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
+from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.services.booking import Session, Slot, reservations, sessions, texts, waitlist
+from bot.services.booking import (
+    Session,
+    reservations,
+    sessions,
+    texts,
+    waitlist,
+)
 from bot.services.booking.parsing import parse_int
-from bot.services.booking.rules import MAX_PEOPLE, BookError, Service
+from bot.services.booking.rules import (
+    MAX_PEOPLE,
+    BookError,
+    Service,
+)
+from handlers.booking_common import (
+    CONFIRM_CANCEL,
+    book_errors,
+    own_booking,
+    say_booked,
+    session_line,
+    slot_line,
+    value_id,
+)
 
 logger = logging.getLogger(__name__)
-
 router = Router("booking")
 router.menu(lazy_gettext("Book a visit (ID card, VNeID)"), "booking.start", order=20)
 router.menu(lazy_gettext("My bookings"), "booking.mine", order=21)
@@ -30,7 +47,6 @@ PICK_SESSION = "booking:pick_session"
 PICK_SLOT = "booking:pick_slot"
 PICK_PEOPLE = "booking:pick_people"
 CONFIRM = "booking:confirm"
-CONFIRM_CANCEL = "booking:confirm_cancel"
 FLOW_STATES = [PICK_SERVICE, PICK_SESSION, PICK_SLOT, PICK_PEOPLE, CONFIRM]
 START_WORDS = ("dat lich", "dang ky lich", "hen lich", "dat cho", "book")
 
@@ -45,51 +61,6 @@ class BookingFlow(BaseModel):
     people: int = 0
     rebook_id: int | None = None  # moving this booking instead of making a new one
     wait: bool = False
-
-
-class CancelFlow(BaseModel):
-    booking_id: int
-
-
-def book_errors() -> dict[BookError, str]:
-    return {
-        BookError.NOT_FOUND: _("That session or time no longer exists."),
-        BookError.CANCELLED: _("That session has been cancelled."),
-        BookError.PAST: _("That time has already started or passed."),
-        BookError.CUTOFF: _("Booking for that session has closed."),
-        BookError.FULL: _("Sorry, that time has just filled up."),
-        BookError.DUPLICATE: _(
-            "Someone in this booking already has a booking for this. "
-            "See “My bookings” to change or cancel it."
-        ),
-        BookError.NOT_YOURS: _("That booking is not yours, so nothing was changed."),
-        BookError.NOT_ACTIVE: _("That booking was already cancelled or checked in."),
-        BookError.BAD_PEOPLE: _("Please choose between 1 and {max} people.").format(
-            max=MAX_PEOPLE
-        ),
-        BookError.SAME_SLOT: _("That is the time you already have."),
-        BookError.EXPIRED: _("Sorry, the time to take that place has passed."),
-    }
-
-
-def _value_id(ctx: Context) -> int | None:
-    """The id carried by the picked choice, if it is one."""
-    value = ctx.choice.value if ctx.choice else ""
-    return int(value) if value.isdigit() else None
-
-
-def session_line(session: Session) -> str:
-    return " · ".join(
-        (
-            texts.when(session.starts_at, session.ends_at),
-            session.point_name,
-            texts.places(session.free_ahead),
-        )
-    )
-
-
-def slot_line(slot: Slot) -> str:
-    return f"{format_time(slot.starts_at)}–{format_time(slot.ends_at)} · {texts.places(slot.free)}"
 
 
 @router.action("booking.start")
@@ -173,7 +144,7 @@ async def ask_session(ctx: Context, flow: BookingFlow, note: str = "") -> None:
 async def pick_session(ctx: Context) -> None:
     """Stores the session and asks for a time slot in it."""
     flow = ctx.load(BookingFlow)
-    session_id = _value_id(ctx)
+    session_id = value_id(ctx)
     session = await reservations.session_info(ctx.tx, session_id or 0, ctx.now())
     if session is None or session.status != "open" or session.cutoff_at <= ctx.now():
         await ask_session(ctx, flow, _("That session can no longer be booked."))
@@ -208,7 +179,7 @@ async def ask_slot(ctx: Context, flow: BookingFlow, session: Session, note: str 
 async def pick_slot(ctx: Context) -> None:
     """Stores the slot and asks who comes (or confirms a move)."""
     flow = ctx.load(BookingFlow)
-    slot = await reservations.slot_info(ctx.tx, _value_id(ctx) or 0)
+    slot = await reservations.slot_info(ctx.tx, value_id(ctx) or 0)
     if slot is None or slot.session_id != flow.session_id:
         await ask_session(ctx, flow, _("That time is no longer offered."))
         return
@@ -220,7 +191,7 @@ async def pick_slot(ctx: Context) -> None:
 async def want_waitlist(ctx: Context) -> None:
     """Marks the flow as joining the waiting list and asks who comes."""
     flow = ctx.load(BookingFlow)
-    if flow.session_id is None or _value_id(ctx) != flow.session_id:
+    if flow.session_id is None or value_id(ctx) != flow.session_id:
         await ask_session(ctx, flow)
         return
     flow.wait, flow.slot_id = True, None
@@ -277,7 +248,7 @@ async def ask_people(ctx: Context, flow: BookingFlow) -> None:
 async def toggle_person(ctx: Context) -> None:
     """Adds or removes a household member and shows the list again."""
     flow = ctx.load(BookingFlow)
-    person_id = _value_id(ctx)
+    person_id = value_id(ctx)
     household = {m.person_id for m in await reservations.household(ctx.tx, ctx.actor.person_id)}
     if person_id in household:
         if person_id in flow.person_ids:
@@ -301,7 +272,7 @@ async def people_done(ctx: Context) -> None:
 @router.action("booking.count", states=[PICK_PEOPLE])
 async def pick_count(ctx: Context) -> None:
     """Stores the head count picked."""
-    await _set_count(ctx, _value_id(ctx))
+    await _set_count(ctx, value_id(ctx))
 
 
 @router.state(PICK_PEOPLE)
@@ -390,28 +361,6 @@ async def confirm(ctx: Context) -> None:
     await say_booked(ctx, result, moved=flow.rebook_id is not None)
 
 
-async def say_booked(ctx: Context, booking_id: int, *, moved: bool = False) -> None:
-    """Tells the resident their booking, what to bring, and shows the menu."""
-    booking = await reservations.booking_info(ctx.tx, booking_id)
-    assert booking is not None
-    head = _("Your booking has been moved.") if moved else _("You are booked.")
-    ctx.main_menu(
-        "\n".join(
-            [
-                f"✅ {head} " + _("Booking number: #{id}").format(id=booking.id),
-                f"{texts.service_label(booking.service)} · "
-                + _("{count} people").format(count=booking.people),
-                texts.when(booking.starts_at, booking.ends_at),
-                texts.where(booking.point_name, booking.address),
-                "",
-                texts.what_to_bring(booking.service),
-                "",
-                texts.local_note(),
-            ]
-        )
-    )
-
-
 async def _refused(ctx: Context, flow: BookingFlow, error: BookError) -> None:
     message = book_errors()[error]
     if error is BookError.FULL and flow.session_id is not None:
@@ -459,102 +408,20 @@ async def abort(ctx: Context) -> None:
     ctx.main_menu(_("Nothing was changed. What else do you need?"))
 
 
-@router.action("booking.menu")
-async def menu(ctx: Context) -> None:
-    """Shows the main menu."""
-    ctx.end()
-    ctx.main_menu(_("What do you need?"))
-
-
-@router.command("mybookings", description=lazy_gettext("My bookings"))
-async def command_mine(ctx: Context) -> None:
-    """Shows the user's bookings."""
-    await mine(ctx)
-
-
-@router.action("booking.mine")
-async def mine(ctx: Context) -> None:
-    """Lists the user's bookings with a change and a cancel button for each."""
-    ctx.end()
-    found = await reservations.my_bookings(ctx.tx, ctx.actor.user_id, ctx.now())
-    if not found:
-        ctx.reply(_("You have no bookings."), choices=[Choice(_("Book a visit"), "booking.start")])
-        return
-    names = await reservations.names(ctx.tx, [b.id for b in found])
-    lines, choices = [_("Your bookings:")], []
-    for number, booking in enumerate(found, start=1):
-        who = ", ".join(names.get(booking.id, [])) or _("{count} people").format(
-            count=booking.people
-        )
-        lines.append(
-            f"{number}. #{booking.id} · {texts.when(booking.starts_at, booking.ends_at)} · "
-            f"{texts.where(booking.point_name, booking.address)} · "
-            f"{texts.service_label(booking.service)} · {who}"
-        )
-        day = to_local(booking.starts_at).strftime("%d/%m %H:%M")
-        choices += [
-            Choice(_("Change {when}").format(when=day), "booking.reschedule", str(booking.id)),
-            Choice(_("Cancel {when}").format(when=day), "booking.cancel", str(booking.id)),
-        ]
-    ctx.reply("\n".join(lines), choices=choices)
-
-
-@router.action("booking.cancel")
-async def ask_cancel(ctx: Context) -> None:
-    """Asks to confirm cancelling one of the user's bookings."""
-    booking = await _own(ctx)
-    if booking is None:
-        return
-    ctx.go(CONFIRM_CANCEL, CancelFlow(booking_id=booking.id))
-    ctx.reply(
-        _("Cancel your booking on {when} at {where}?").format(
-            when=texts.when(booking.starts_at, booking.ends_at), where=booking.point_name
-        ),
-        choices=[
-            Choice(_("Yes, cancel it"), "booking.cancel_yes"),
-            Choice(_("No, keep it"), "booking.abort"),
-        ],
-    )
-
-
-@router.action("booking.cancel_yes", states=[CONFIRM_CANCEL])
-async def cancel(ctx: Context) -> None:
-    """Cancels the booking; a freed place goes to the waiting list."""
-    flow = ctx.load(CancelFlow)
-    ctx.end()
-    result = await reservations.cancel(
-        ctx.tx, booking_id=flow.booking_id, user_id=ctx.actor.user_id, now=ctx.now()
-    )
-    if isinstance(result, BookError):
-        ctx.main_menu(book_errors()[result])
-        return
-    ctx.main_menu(_("Your booking is cancelled. You can book again at any time."))
-
-
 @router.action("booking.reschedule")
 async def reschedule(ctx: Context) -> None:
     """Starts moving one of the user's bookings: pick a new session and time."""
-    booking = await _own(ctx)
+    booking = await own_booking(ctx)
     if booking is None:
         return
     flow = BookingFlow(service=Service(booking.service), rebook_id=booking.id)
     await ask_session(ctx, flow, _("Pick the new time for your booking."))
 
 
-async def _own(ctx: Context) -> object | None:
-    booking_id = _value_id(ctx)
-    booking = await reservations.own_active(ctx.tx, booking_id or 0, ctx.actor.user_id)
-    if isinstance(booking, BookError):
-        ctx.end()
-        ctx.reply(book_errors()[booking], choices=[Choice(_("My bookings"), "booking.mine")])
-        return None
-    return booking
-
-
 @router.action("booking.offer_slot")
 async def offer_slot(ctx: Context) -> None:
     """Books a slot offered in a message: asks what for (if unclear) and who comes."""
-    slot = await reservations.slot_info(ctx.tx, _value_id(ctx) or 0)
+    slot = await reservations.slot_info(ctx.tx, value_id(ctx) or 0)
     session = await reservations.session_info(ctx.tx, slot.session_id, ctx.now()) if slot else None
     if (
         slot is None
@@ -576,30 +443,3 @@ async def offer_slot(ctx: Context) -> None:
         await ask_service(ctx, flow)
     else:
         await ask_people(ctx, flow)
-
-
-@router.action("booking.accept_offer")
-async def accept_offer(ctx: Context) -> None:
-    """Takes the place held from the waiting list."""
-    result = await waitlist.accept(
-        ctx.tx, entry_id=_value_id(ctx) or 0, user_id=ctx.actor.user_id, now=ctx.now()
-    )
-    if isinstance(result, BookError):
-        ctx.end()
-        ctx.main_menu(book_errors()[result])
-        return
-    ctx.end()
-    await say_booked(ctx, result)
-
-
-@router.action("booking.decline_offer")
-async def decline_offer(ctx: Context) -> None:
-    """Gives the held place back to the next in line."""
-    result = await waitlist.decline(
-        ctx.tx, entry_id=_value_id(ctx) or 0, user_id=ctx.actor.user_id, now=ctx.now()
-    )
-    ctx.end()
-    if result is not None:
-        ctx.main_menu(book_errors()[result])
-        return
-    ctx.main_menu(_("Thank you: the place goes to the next person."))

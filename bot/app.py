@@ -27,6 +27,7 @@ def routers() -> list[Router]:
         channels,
         faq,
         identity,
+        invites,
         missing,
         progress,
         roster,
@@ -38,6 +39,7 @@ def routers() -> list[Router]:
         start.router,
         channels.router,  # before identity: its /join tries link codes, then invites
         identity.router,
+        invites.router,
         broadcast.router,
         away.router,  # its free-text trigger needs a date in the text: before the FAQ
         boats.router,

@@ -7,12 +7,11 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.services import identity
+from bot.services import identity, places
 from bot.services.identity import InviteError, LinkError, Role
 
 router = Router("identity")
 router.menu(lazy_gettext("Link my chat to the resident list"), "identity.link", order=80)
-router.menu(lazy_gettext("Make an invite code"), "identity.invite", roles=[Role.ADMIN], order=95)
 
 PICK_PERSON = "identity:pick_person"
 ROLE_NAMES = {
@@ -44,7 +43,26 @@ async def join_with_code(ctx: Context, code: str) -> None:
     ctx.actor = await identity.reload(ctx.tx, ctx.actor)
     ctx.end()
     name = str(ROLE_NAMES.get(result.role, result.role))
-    ctx.main_menu(_("Done: you are now registered as {role}.").format(role=name))
+    if result.role == identity.LINK_ROLE:
+        ctx.main_menu(_("Done: you are now registered as {role}.").format(role=name))
+        return
+    place = await places.place_of(ctx.tx, result.village_id, result.commune_id)
+    ctx.main_menu(
+        _("Done: you are now registered as {role}, for {place}.").format(
+            role=name, place=place_text(place)
+        )
+    )
+
+
+def place_text(place: places.Place) -> str:
+    """Where a role applies, in words."""
+    if place.village and place.commune:
+        return _("village {village} ({commune})").format(
+            village=place.village, commune=place.commune
+        )
+    if place.commune:
+        return _("the whole commune of {commune}").format(commune=place.commune)
+    return _("every place")
 
 
 @router.command("join", description=lazy_gettext("Use a code from the commune police"))
@@ -119,58 +137,3 @@ async def pick_person(ctx: Context) -> None:
         return
     ctx.actor = await identity.reload(ctx.tx, ctx.actor)
     ctx.main_menu(_("Thank you, {name}: your chat is linked.").format(name=ctx.choice.label))
-
-
-@router.action("identity.invite", roles=[Role.ADMIN])
-async def offer_invite_roles(ctx: Context) -> None:
-    """Offers the roles an admin can invite to."""
-    ctx.reply(
-        _(
-            "An invite code for which role? "
-            "(For a village head, type /invite village_head VILLAGE_ID.)"
-        ),
-        choices=[
-            Choice(str(ROLE_NAMES[role]), "identity.make_invite", role.value)
-            for role in (Role.TEAM_LEAD, Role.ADMIN)
-        ],
-    )
-
-
-@router.action("identity.make_invite", roles=[Role.ADMIN])
-async def make_invite_from_choice(ctx: Context) -> None:
-    """Makes a one-time invite code for the picked role."""
-    assert ctx.choice is not None
-    await _make_invite(ctx, ctx.choice.value, None)
-
-
-@router.command("invite", roles=[Role.ADMIN])
-async def command_invite(ctx: Context) -> None:
-    """Makes an invite: /invite ROLE [VILLAGE_ID]."""
-    parts = ctx.inbound.args.split()
-    role = parts[0] if parts else ""
-    village = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    if role not in {r.value for r in Role} or (role == Role.VILLAGE_HEAD and village is None):
-        ctx.reply(_("Usage: /invite team_lead | admin | village_head VILLAGE_ID"))
-        return
-    await _make_invite(ctx, role, village)
-
-
-async def _make_invite(ctx: Context, role: str, village_id: int | None) -> None:
-    commune = next(iter(ctx.actor.commune_ids(Role.ADMIN)), None)
-    try:
-        code = await identity.create_invite(
-            ctx.tx,
-            role,
-            ctx.now(),
-            village_id=village_id,
-            commune_id=commune,
-            created_by=ctx.actor.user_id,
-        )
-    except identity.UnknownVillage:
-        ctx.reply(_("There is no village with that number."))
-        return
-    ctx.reply(
-        _(
-            "Invite code for {role}: {code}\nValid for 14 days, once. They type: /join {code}"
-        ).format(role=str(ROLE_NAMES[Role(role)]), code=code)
-    )

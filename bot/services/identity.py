@@ -162,7 +162,9 @@ async def create_invite(
     """A one-time code for a role (or, with role "link", for linking to one person)."""
     if role != LINK_ROLE:
         Role(role)  # raises ValueError for an unknown role
-    if village_id is not None:
+    if role != LINK_ROLE:
+        village_id, commune_id = await role_scope(tx, Role(role), village_id, commune_id)
+    elif village_id is not None:
         commune_id = await store.village_commune(tx, village_id)
         if commune_id is None:
             raise UnknownVillage(village_id)
@@ -181,6 +183,47 @@ async def create_invite(
     return code
 
 
+class NeedsVillage(ValueError):
+    """A village head's role names no village."""
+
+
+class NeedsCommune(ValueError):
+    """A commune-wide role names no commune while there are several."""
+
+
+class UnknownCommune(ValueError):
+    """A role named a commune that does not exist."""
+
+
+async def role_scope(
+    tx: AsyncConnection, role: Role, village_id: int | None, commune_id: int | None
+) -> tuple[int | None, int | None]:
+    """Where a role applies: a village head's village; a team lead's or admin's commune.
+
+    A team lead or admin given no place holds the whole commune: the only one when there is
+    one (none yet: no place at all); with several, the caller must say which.
+    """
+    from bot.storage import places
+
+    if village_id is not None:
+        commune_id = await store.village_commune(tx, village_id)
+        if commune_id is None:
+            raise UnknownVillage(village_id)
+        return village_id, commune_id
+    if role is Role.VILLAGE_HEAD:
+        raise NeedsVillage(role)
+    if role is Role.RESIDENT:
+        return None, commune_id
+    communes = [c.id for c in await places.all_communes(tx)]
+    if commune_id is not None:
+        if commune_id not in communes:
+            raise UnknownCommune(commune_id)
+        return None, commune_id
+    if len(communes) > 1:
+        raise NeedsCommune(role)
+    return None, communes[0] if communes else None
+
+
 class InviteError(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
@@ -193,6 +236,7 @@ class Redeemed:
     role: str
     village_id: int | None
     person_id: int | None
+    commune_id: int | None = None
 
 
 async def redeem_invite(
@@ -218,7 +262,7 @@ async def redeem_invite(
         await store.add_grant(
             tx, actor.user_id, invite.role, invite.village_id, invite.commune_id, now
         )
-    return Redeemed(invite.role, invite.village_id, invite.person_id)
+    return Redeemed(invite.role, invite.village_id, invite.person_id, invite.commune_id)
 
 
 async def grant(
@@ -230,8 +274,7 @@ async def grant(
     village_id: int | None = None,
     commune_id: int | None = None,
 ) -> None:
-    if village_id is not None and commune_id is None:
-        commune_id = await store.village_commune(tx, village_id)
+    village_id, commune_id = await role_scope(tx, role, village_id, commune_id)
     await store.add_grant(tx, user_id, role.value, village_id, commune_id, now)
 
 

@@ -37,3 +37,17 @@ async def all_villages(tx: AsyncConnection) -> list[Village]:
 
 async def count_communes(tx: AsyncConnection) -> int:
     return int(await tx.scalar(select(func.count()).select_from(communes)) or 0)
+
+
+@dataclass(frozen=True)
+class Commune:
+    id: int
+    name: str
+    province: str
+
+
+async def all_communes(tx: AsyncConnection) -> list[Commune]:
+    rows = await tx.execute(
+        select(communes.c.id, communes.c.name, communes.c.province).order_by(communes.c.id)
+    )
+    return [Commune(*row) for row in rows]

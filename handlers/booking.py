@@ -10,18 +10,19 @@ import logging
 from pydantic import BaseModel
 
 from bot.core.context import Context
+from bot.core.i18n import format_time, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
-from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.services.booking import (
     Session,
+    Slot,
     reservations,
     sessions,
     texts,
     waitlist,
 )
-from bot.services.booking.parsing import parse_int
+from bot.services.booking.parsing import parse_clock, parse_int
 from bot.services.booking.rules import (
     MAX_PEOPLE,
     BookError,
@@ -29,10 +30,12 @@ from bot.services.booking.rules import (
 )
 from handlers.booking_common import (
     CONFIRM_CANCEL,
+    JOIN_EXISTING,
     book_errors,
     own_booking,
     say_booked,
     session_line,
+    show_household_bookings,
     slot_line,
     value_id,
 )
@@ -61,6 +64,9 @@ class BookingFlow(BaseModel):
     people: int = 0
     rebook_id: int | None = None  # moving this booking instead of making a new one
     wait: bool = False
+    people_set: bool = False  # who comes has been chosen: slots must have room for them all
+    slot_page: int = 0
+    slot_part: str = ""  # morning, afternoon or evening: only those times are listed
 
 
 @router.action("booking.start")
@@ -149,13 +155,64 @@ async def pick_session(ctx: Context) -> None:
     if session is None or session.status != "open" or session.cutoff_at <= ctx.now():
         await ask_session(ctx, flow, _("That session can no longer be booked."))
         return
-    flow.session_id = session.id
+    flow.session_id, flow.slot_page, flow.slot_part = session.id, 0, ""
     await ask_slot(ctx, flow, session)
+
+
+SLOT_PAGE = 8
+# Parts of the day by local hour: [start, end).
+PARTS = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
+PART_WORDS = {
+    "sang": "morning",
+    "buoi sang": "morning",
+    "trua": "afternoon",
+    "chieu": "afternoon",
+    "buoi chieu": "afternoon",
+    "toi": "evening",
+    "buoi toi": "evening",
+    "dem": "evening",
+    "morning": "morning",
+    "afternoon": "afternoon",
+    "evening": "evening",
+}
+NEXT_WORDS = ("sau", "tiep", "trang sau", "gio sau", "them", "xem them", "later", "next")
+PREVIOUS_WORDS = ("truoc", "trang truoc", "gio truoc", "earlier")
+ANY_WORDS = ("som nhat", "gio nao cung duoc", "luc nao cung duoc", "bat ky", "earliest", "any")
+
+
+def part_label(part: str) -> str:
+    return {
+        "morning": _("Morning"),
+        "afternoon": _("Afternoon"),
+        "evening": _("Evening"),
+    }[part]
+
+
+def part_of(slot: Slot) -> str:
+    hour = to_local(slot.starts_at).hour
+    return next(name for name, (low, high) in PARTS.items() if low <= hour < high)
+
+
+def group_size(flow: BookingFlow) -> int:
+    """How many places the booking needs, once known (0 before who comes is chosen)."""
+    if not flow.people_set:
+        return 0
+    return len(flow.person_ids) or flow.people
+
+
+async def fitting_slots(ctx: Context, flow: BookingFlow, session: Session) -> list[Slot]:
+    """The session's coming slots with room for the whole group."""
+    need = max(group_size(flow), 1)
+    return [
+        s for s in await reservations.slots_ahead(ctx.tx, session.id, ctx.now()) if s.free >= need
+    ]
 
 
 async def ask_slot(ctx: Context, flow: BookingFlow, session: Session, note: str = "") -> None:
     free = [s for s in await reservations.slots_ahead(ctx.tx, session.id, ctx.now()) if s.free]
+    fitting = await fitting_slots(ctx, flow, session)
     header = f"{session.point_name} · {texts.when(session.starts_at, session.ends_at)}"
+    flow.slot_id = None
     ctx.go(PICK_SLOT, flow)
     if not free:
         ctx.reply(
@@ -166,12 +223,137 @@ async def ask_slot(ctx: Context, flow: BookingFlow, session: Session, note: str 
             ],
         )
         return
-    ctx.reply(
-        "\n".join(filter(None, [note, header, _("Pick a time:")])),
-        choices=[
-            *(Choice(slot_line(s), "booking.slot", str(s.id)) for s in free[:12]),
-            Choice(_("Other sessions"), "booking.back"),
-        ],
+    if not fitting:
+        most = max(s.free for s in free)
+        ctx.reply(
+            "\n".join(
+                filter(
+                    None,
+                    [
+                        note,
+                        header,
+                        _(
+                            "No time in this session has room for {count} people together "
+                            "(at most {most}). Book fewer people now and the others at "
+                            "another time, or pick another session."
+                        ).format(count=group_size(flow), most=most),
+                    ],
+                )
+            ),
+            choices=[
+                Choice(_("Change who comes"), "booking.change_people"),
+                Choice(_("Join the waiting list"), "booking.waitlist", str(session.id)),
+                Choice(_("Other sessions"), "booking.back"),
+            ],
+        )
+        return
+    shown = [s for s in fitting if not flow.slot_part or part_of(s) == flow.slot_part]
+    if not shown:
+        flow.slot_part, shown = "", fitting
+    pages = (len(shown) + SLOT_PAGE - 1) // SLOT_PAGE
+    flow.slot_page = min(max(flow.slot_page, 0), pages - 1)
+    page = shown[flow.slot_page * SLOT_PAGE : (flow.slot_page + 1) * SLOT_PAGE]
+    ctx.go(PICK_SLOT, flow)
+    lines = [note, header, _("Pick a time, or type one (8h30, 2 giờ chiều) or a part of the day:")]
+    if pages > 1:
+        lines.append(
+            _("Times {first}–{last} of {total}.").format(
+                first=format_time(page[0].starts_at),
+                last=format_time(page[-1].starts_at),
+                total=len(shown),
+            )
+        )
+    choices = [Choice(slot_line(s), "booking.slot", str(s.id)) for s in page]
+    if flow.slot_page + 1 < pages:
+        choices.append(Choice(_("Later times"), "booking.slot_page", str(flow.slot_page + 1)))
+    if flow.slot_page > 0:
+        choices.append(Choice(_("Earlier times"), "booking.slot_page", str(flow.slot_page - 1)))
+    if len(fitting) > SLOT_PAGE:
+        parts = {part_of(s) for s in fitting}
+        choices += [
+            Choice(part_label(p), "booking.slot_part", p)
+            for p in PARTS
+            if p in parts and p != flow.slot_part
+        ]
+    choices.append(Choice(_("Other sessions"), "booking.back"))
+    ctx.reply("\n".join(filter(None, lines)), choices=choices)
+
+
+async def _current_session(ctx: Context, flow: BookingFlow) -> Session | None:
+    session = await reservations.session_info(ctx.tx, flow.session_id or 0, ctx.now())
+    if session is None or session.status != "open" or session.cutoff_at <= ctx.now():
+        await ask_session(ctx, flow, _("That session can no longer be booked."))
+        return None
+    return session
+
+
+@router.action("booking.slot_page", states=[PICK_SLOT])
+async def slot_page(ctx: Context) -> None:
+    """Shows earlier or later times."""
+    flow = ctx.load(BookingFlow)
+    session = await _current_session(ctx, flow)
+    if session is not None:
+        flow.slot_page = value_id(ctx) or 0
+        await ask_slot(ctx, flow, session)
+
+
+@router.action("booking.slot_part", states=[PICK_SLOT])
+async def slot_part(ctx: Context) -> None:
+    """Shows the times of one part of the day."""
+    flow = ctx.load(BookingFlow)
+    session = await _current_session(ctx, flow)
+    if session is not None:
+        value = ctx.choice.value if ctx.choice else ""
+        flow.slot_part, flow.slot_page = (value if value in PARTS else ""), 0
+        await ask_slot(ctx, flow, session)
+
+
+@router.state(PICK_SLOT)
+async def slot_typed(ctx: Context) -> None:
+    """Reads a typed time ("14h", "8 giờ rưỡi"), a part of the day, "sớm nhất" or "sau"."""
+    flow = ctx.load(BookingFlow)
+    session = await _current_session(ctx, flow)
+    if session is None:
+        return
+    if ctx.folded.startswith(START_WORDS):
+        await start(ctx)
+        return
+    folded = ctx.folded.removeprefix("luc ").removeprefix("khoang ").strip()
+    fitting = await fitting_slots(ctx, flow, session)
+    if folded in PART_WORDS:
+        flow.slot_part, flow.slot_page = PART_WORDS[folded], 0
+        await ask_slot(ctx, flow, session)
+        return
+    if folded in NEXT_WORDS or folded in PREVIOUS_WORDS:
+        flow.slot_page += 1 if folded in NEXT_WORDS else -1
+        await ask_slot(ctx, flow, session)
+        return
+    if folded in ANY_WORDS and fitting:
+        await _slot_chosen(ctx, flow, fitting[0])
+        return
+    wanted = parse_clock(folded.replace(" ruoi", " 30").replace("ruoi", " 30"))
+    if wanted is None or not fitting:
+        await ask_slot(ctx, flow, session, _("Please pick a time from the list, or type one."))
+        return
+    hit = next(
+        (
+            s
+            for s in fitting
+            if to_local(s.starts_at).time() <= wanted < to_local(s.ends_at).time()
+        ),
+        None,
+    )
+    if hit is not None:
+        await _slot_chosen(ctx, flow, hit)
+        return
+    later = [s for s in fitting if to_local(s.starts_at).time() >= wanted]
+    flow.slot_part = ""
+    flow.slot_page = fitting.index(later[0]) // SLOT_PAGE if later else 0
+    await ask_slot(
+        ctx,
+        flow,
+        session,
+        _("No free time at {time}; here are the nearest.").format(time=wanted.strftime("%H:%M")),
     )
 
 
@@ -183,7 +365,22 @@ async def pick_slot(ctx: Context) -> None:
     if slot is None or slot.session_id != flow.session_id:
         await ask_session(ctx, flow, _("That time is no longer offered."))
         return
+    await _slot_chosen(ctx, flow, slot)
+
+
+async def _slot_chosen(ctx: Context, flow: BookingFlow, slot: Slot) -> None:
     flow.slot_id = slot.id
+    if flow.people_set:
+        await ask_confirm(ctx, flow)
+    else:
+        await ask_people(ctx, flow)
+
+
+@router.action("booking.change_people", states=[PICK_SLOT])
+async def change_people(ctx: Context) -> None:
+    """Goes back to who comes, to book fewer people at once."""
+    flow = ctx.load(BookingFlow)
+    flow.people_set, flow.slot_page, flow.slot_part = False, 0, ""
     await ask_people(ctx, flow)
 
 
@@ -210,7 +407,7 @@ async def ask_people(ctx: Context, flow: BookingFlow) -> None:
         return
     members = await reservations.household(ctx.tx, ctx.actor.person_id)
     if len(members) == 1:
-        flow.person_ids = [members[0].person_id]
+        flow.person_ids, flow.people_set = [members[0].person_id], True
         await ask_confirm(ctx, flow)
         return
     ctx.go(PICK_PEOPLE, flow)
@@ -266,7 +463,8 @@ async def people_done(ctx: Context) -> None:
         ctx.reply(_("Choose at least one person."))
         await ask_people(ctx, flow)
         return
-    await ask_confirm(ctx, flow)
+    flow.people_set = True
+    await _after_people(ctx, flow)
 
 
 @router.action("booking.count", states=[PICK_PEOPLE])
@@ -287,7 +485,17 @@ async def _set_count(ctx: Context, count: int | None) -> None:
         ctx.reply(book_errors()[BookError.BAD_PEOPLE])
         await ask_people(ctx, flow)
         return
-    flow.people = count
+    flow.people, flow.people_set = count, True
+    await _after_people(ctx, flow)
+
+
+async def _after_people(ctx: Context, flow: BookingFlow) -> None:
+    """Once who comes is known: the summary, or the times again when none is picked yet."""
+    if flow.slot_id is None and not flow.wait and flow.session_id is not None:
+        session = await _current_session(ctx, flow)
+        if session is not None:
+            await ask_slot(ctx, flow, session)
+        return
     await ask_confirm(ctx, flow)
 
 
@@ -299,6 +507,16 @@ async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
     slot = await reservations.slot_info(ctx.tx, flow.slot_id) if flow.slot_id else None
     if session is None or (slot is None and not flow.wait):
         await ask_session(ctx, flow, _("That time is no longer offered."))
+        return
+    if slot is not None and group_size(flow) > slot.free:
+        await ask_slot(
+            ctx,
+            flow,
+            session,
+            _("That time has only {free} places left for your {count} people.").format(
+                free=slot.free, count=group_size(flow)
+            ),
+        )
         return
     who = (
         _("{count} people from your household").format(count=len(flow.person_ids))
@@ -340,6 +558,7 @@ async def confirm(ctx: Context) -> None:
             ctx.tx,
             booking_id=flow.rebook_id,
             user_id=ctx.actor.user_id,
+            household=await reservations.household_ids(ctx.tx, ctx.actor.person_id),
             slot_id=flow.slot_id or 0,
             now=ctx.now(),
         )
@@ -367,6 +586,12 @@ async def _refused(ctx: Context, flow: BookingFlow, error: BookError) -> None:
         session = await reservations.session_info(ctx.tx, flow.session_id, ctx.now())
         if session is not None:
             await ask_slot(ctx, flow, session, message)
+            return
+    if error is BookError.DUPLICATE and flow.person_ids and flow.service is not None:
+        found = await reservations.holders(ctx.tx, flow.person_ids, flow.service, ctx.now())
+        if found:
+            ctx.go(JOIN_EXISTING, flow)
+            await show_household_bookings(ctx, found, joinable=True)
             return
     if error in (BookError.DUPLICATE, BookError.NOT_YOURS, BookError.NOT_ACTIVE):
         ctx.end()
@@ -401,7 +626,26 @@ async def _join_waitlist(ctx: Context, flow: BookingFlow) -> None:
     )
 
 
-@router.action("booking.abort", states=[*FLOW_STATES, CONFIRM_CANCEL])
+@router.action("booking.join", states=[JOIN_EXISTING])
+async def join_existing(ctx: Context) -> None:
+    """Adds the chosen people to a household booking that already holds one of them."""
+    flow = ctx.load(BookingFlow)
+    ctx.end()
+    result = await reservations.join_booking(
+        ctx.tx,
+        booking_id=value_id(ctx) or 0,
+        user_id=ctx.actor.user_id,
+        household=await reservations.household_ids(ctx.tx, ctx.actor.person_id),
+        person_ids=flow.person_ids,
+        now=ctx.now(),
+    )
+    if isinstance(result, BookError):
+        ctx.reply(book_errors()[result], choices=[Choice(_("My bookings"), "booking.mine")])
+        return
+    await say_booked(ctx, result)
+
+
+@router.action("booking.abort", states=[*FLOW_STATES, CONFIRM_CANCEL, JOIN_EXISTING])
 async def abort(ctx: Context) -> None:
     """Leaves the flow without changing anything."""
     ctx.end()
@@ -414,7 +658,12 @@ async def reschedule(ctx: Context) -> None:
     booking = await own_booking(ctx)
     if booking is None:
         return
-    flow = BookingFlow(service=Service(booking.service), rebook_id=booking.id)
+    flow = BookingFlow(
+        service=Service(booking.service),
+        rebook_id=booking.id,
+        people=booking.people,
+        people_set=True,
+    )
     await ask_session(ctx, flow, _("Pick the new time for your booking."))
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel
 
 from bot.core.context import Context
-from bot.core.i18n import format_date, format_time
+from bot.core.i18n import format_date, format_time, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.services.booking import (
+    Booking,
     Session,
     Slot,
     reservations,
@@ -46,6 +48,7 @@ CANCEL_SESSION = "booking:cancel_session"
 DESK = "booking:desk"
 DESK_OUTCOME = "booking:desk_outcome"
 CONFIRM_CANCEL = "booking:confirm_cancel"
+JOIN_EXISTING = "booking:join_existing"
 CUTOFF_HOURS = (0, 2, 24)
 
 
@@ -138,9 +141,58 @@ async def say_booked(ctx: Context, booking_id: int, *, moved: bool = False) -> N
 async def own_booking(ctx: Context) -> object | None:
     """The user's active booking the choice names, or None after saying why not."""
     booking_id = value_id(ctx)
-    booking = await reservations.own_active(ctx.tx, booking_id or 0, ctx.actor.user_id)
+    household = await reservations.household_ids(ctx.tx, ctx.actor.person_id)
+    booking = await reservations.own_active(ctx.tx, booking_id or 0, ctx.actor.user_id, household)
     if isinstance(booking, BookError):
         ctx.end()
         ctx.reply(book_errors()[booking], choices=[Choice(_("My bookings"), "booking.mine")])
         return None
     return booking
+
+
+async def booking_lines(
+    ctx: Context, found: Sequence[Booking]
+) -> tuple[list[str], dict[int, list[str]]]:
+    """One line per booking: number, when, where, what, who, and who booked it if not you."""
+    names = await reservations.names(ctx.tx, [b.id for b in found])
+    others = await reservations.bookers(
+        ctx.tx, [b.user_id for b in found if b.user_id != ctx.actor.user_id]
+    )
+    lines = []
+    for number, booking in enumerate(found, start=1):
+        who = ", ".join(names.get(booking.id, [])) or _("{count} people").format(
+            count=booking.people
+        )
+        line = (
+            f"{number}. #{booking.id} · {texts.when(booking.starts_at, booking.ends_at)} · "
+            f"{texts.where(booking.point_name, booking.address)} · "
+            f"{texts.service_label(booking.service)} · {who}"
+        )
+        if booking.user_id != ctx.actor.user_id:
+            line += " · " + _("booked by {name}").format(
+                name=others.get(booking.user_id, _("another member of your household"))
+            )
+        lines.append(line)
+    return lines, names
+
+
+async def show_household_bookings(
+    ctx: Context, found: Sequence[Booking], *, joinable: bool = False
+) -> None:
+    """Bookings that already hold someone of the household: join, move or cancel them."""
+    lines, _names = await booking_lines(ctx, found)
+    choices = []
+    for booking in found:
+        day = to_local(booking.starts_at).strftime("%d/%m %H:%M")
+        if joinable:
+            choices.append(
+                Choice(_("Go with {when}").format(when=day), "booking.join", str(booking.id))
+            )
+        choices += [
+            Choice(_("Change {when}").format(when=day), "booking.reschedule", str(booking.id)),
+            Choice(_("Cancel {when}").format(when=day), "booking.cancel", str(booking.id)),
+        ]
+    choices.append(Choice(_("Main menu"), "booking.abort"))
+    ctx.reply(
+        "\n".join([_("Someone in this booking is already booked:"), *lines]), choices=choices
+    )

@@ -10,6 +10,7 @@ from bot.core.i18n import lazy_gettext, to_local
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.services.booking import (
+    Booking,
     reservations,
     texts,
     waitlist,
@@ -20,8 +21,10 @@ from bot.services.booking.rules import (
 from handlers.booking_common import (
     CONFIRM_CANCEL,
     book_errors,
+    booking_lines,
     own_booking,
     say_booked,
+    session_line,
     value_id,
 )
 
@@ -48,29 +51,87 @@ async def command_mine(ctx: Context) -> None:
 
 @router.action("booking.mine")
 async def mine(ctx: Context) -> None:
-    """Lists the user's bookings with a change and a cancel button for each."""
+    """Lists the household's bookings (change, cancel) and the user's waiting lists (leave)."""
     ctx.end()
-    found = await reservations.my_bookings(ctx.tx, ctx.actor.user_id, ctx.now())
-    if not found:
+    household = await reservations.household_ids(ctx.tx, ctx.actor.person_id)
+    found = await reservations.my_bookings(ctx.tx, ctx.actor.user_id, ctx.now(), household)
+    waits = await waitlist.my_waits(ctx.tx, ctx.actor.user_id)
+    if not found and not waits:
         ctx.reply(_("You have no bookings."), choices=[Choice(_("Book a visit"), "booking.start")])
         return
-    names = await reservations.names(ctx.tx, [b.id for b in found])
-    lines, choices = [_("Your bookings:")], []
-    for number, booking in enumerate(found, start=1):
-        who = ", ".join(names.get(booking.id, [])) or _("{count} people").format(
-            count=booking.people
-        )
-        lines.append(
-            f"{number}. #{booking.id} · {texts.when(booking.starts_at, booking.ends_at)} · "
-            f"{texts.where(booking.point_name, booking.address)} · "
-            f"{texts.service_label(booking.service)} · {who}"
-        )
+    lines, choices = [], []
+    if found:
+        booked, _names = await booking_lines(ctx, found)
+        lines += [_("Your bookings:"), *booked]
+    for booking in found:
         day = to_local(booking.starts_at).strftime("%d/%m %H:%M")
         choices += [
             Choice(_("Change {when}").format(when=day), "booking.reschedule", str(booking.id)),
             Choice(_("Cancel {when}").format(when=day), "booking.cancel", str(booking.id)),
         ]
+    for entry in waits:
+        session = await reservations.session_info(ctx.tx, entry.session_id, ctx.now())
+        if session is None:
+            continue
+        lines.append(_("On the waiting list: {session}").format(session=session_line(session)))
+        day = to_local(session.starts_at).strftime("%d/%m")
+        choices.append(
+            Choice(
+                _("Leave the waiting list {when}").format(when=day),
+                "booking.leave_wait",
+                str(entry.id),
+            )
+        )
     ctx.reply("\n".join(lines), choices=choices)
+
+
+CANCEL_WORDS = (
+    "huy lich",
+    "huy hen",
+    "huy dat lich",
+    "huy cuoc hen",
+    "bo lich",
+    "khong di duoc nua",
+    "ko di duoc nua",
+    "k di duoc nua",
+    "khong di dc nua",
+    "ko di dc nua",
+    "cancel my booking",
+    "cancel booking",
+)
+MINE_WORDS = ("lich cua", "lich hen cua", "xem lich", "tui hen ngay nao", "toi hen ngay nao")
+
+
+@router.text(lambda folded: folded.startswith(CANCEL_WORDS))
+async def cancel_by_words(ctx: Context) -> None:
+    """ "Huỷ lịch", "không đi được nữa": asks to cancel the booking (or which one)."""
+    household = await reservations.household_ids(ctx.tx, ctx.actor.person_id)
+    found = await reservations.my_bookings(ctx.tx, ctx.actor.user_id, ctx.now(), household)
+    if len(found) == 1:
+        await _confirm_cancel(ctx, found[0])
+        return
+    await mine(ctx)
+    if len(found) > 1:
+        ctx.reply(_("Which booking do you want to cancel? Pick “Cancel” beside it."))
+
+
+@router.text(lambda folded: folded.startswith(MINE_WORDS))
+async def mine_by_words(ctx: Context) -> None:
+    """ "Lịch của tui": the household's bookings."""
+    await mine(ctx)
+
+
+@router.action("booking.leave_wait")
+async def leave_wait(ctx: Context) -> None:
+    """Takes the user off a waiting list (a place held for them goes to the next)."""
+    ctx.end()
+    left = await waitlist.leave(
+        ctx.tx, entry_id=value_id(ctx) or 0, user_id=ctx.actor.user_id, now=ctx.now()
+    )
+    if not left:
+        ctx.main_menu(_("You are not on that waiting list any more."))
+        return
+    ctx.main_menu(_("You have left the waiting list."))
 
 
 @router.action("booking.cancel")
@@ -79,6 +140,10 @@ async def ask_cancel(ctx: Context) -> None:
     booking = await own_booking(ctx)
     if booking is None:
         return
+    await _confirm_cancel(ctx, booking)
+
+
+async def _confirm_cancel(ctx: Context, booking: Booking) -> None:
     ctx.go(CONFIRM_CANCEL, CancelFlow(booking_id=booking.id))
     ctx.reply(
         _("Cancel your booking on {when} at {where}?").format(
@@ -97,7 +162,11 @@ async def cancel(ctx: Context) -> None:
     flow = ctx.load(CancelFlow)
     ctx.end()
     result = await reservations.cancel(
-        ctx.tx, booking_id=flow.booking_id, user_id=ctx.actor.user_id, now=ctx.now()
+        ctx.tx,
+        booking_id=flow.booking_id,
+        user_id=ctx.actor.user_id,
+        now=ctx.now(),
+        household=await reservations.household_ids(ctx.tx, ctx.actor.person_id),
     )
     if isinstance(result, BookError):
         ctx.main_menu(book_errors()[result])

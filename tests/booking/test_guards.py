@@ -95,7 +95,7 @@ async def test_one_booking_per_person_in_the_chat(app: App, place: Place) -> Non
         await chat.press("08:00–08:30")
         await chat.press("Tiếp tục")
         await chat.press("Xác nhận")
-    assert "đã có lịch hẹn cho việc này" in chat.text
+    assert "đã có người được đặt lịch" in chat.text and "08:00–08:30" in chat.text
     assert await _statuses(app) == ["confirmed"]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services import booking_events
 from bot.services.booking import records, waitlist
-from bot.services.booking.rules import COVERS, BookError, Service, overlapping
+from bot.services.booking.rules import COVERS, BookError, Service, overlapping, overlaps
 from bot.storage import booking as store
 
 logger = logging.getLogger(__name__)
@@ -81,22 +81,34 @@ async def book(
 
 
 async def own_active(
-    tx: AsyncConnection, booking_id: int, user_id: int | None
+    tx: AsyncConnection, booking_id: int, user_id: int | None, household: Sequence[int] = ()
 ) -> store.Booking | BookError:
-    """The booking if it is confirmed and (unless `user_id` is None: staff) the user's own."""
+    """The booking if it is confirmed and (unless `user_id` is None: staff) the user's own.
+
+    A booking made by someone else for a member of the user's `household` counts as theirs.
+    """
     booking = await store.booking(tx, booking_id)
-    if booking is None or (user_id is not None and booking.user_id != user_id):
+    if booking is None:
         return BookError.NOT_YOURS
+    if user_id is not None and booking.user_id != user_id:
+        members = set(await store.member_ids(tx, booking_id))
+        if not members & set(household):
+            return BookError.NOT_YOURS
     if booking.status != "confirmed":
         return BookError.NOT_ACTIVE
     return booking
 
 
 async def cancel(
-    tx: AsyncConnection, *, booking_id: int, user_id: int, now: datetime
+    tx: AsyncConnection,
+    *,
+    booking_id: int,
+    user_id: int,
+    now: datetime,
+    household: Sequence[int] = (),
 ) -> store.Booking | BookError:
-    """Cancel the user's booking; a freed place goes to the waiting list."""
-    booking = await own_active(tx, booking_id, user_id)
+    """Cancel the user's (or their household's) booking; a freed place goes to the waitlist."""
+    booking = await own_active(tx, booking_id, user_id, household)
     if isinstance(booking, BookError):
         return booking
     if not await store.set_booking(
@@ -113,10 +125,16 @@ async def cancel(
 
 
 async def reschedule(
-    tx: AsyncConnection, *, booking_id: int, user_id: int, slot_id: int, now: datetime
+    tx: AsyncConnection,
+    *,
+    booking_id: int,
+    user_id: int,
+    slot_id: int,
+    now: datetime,
+    household: Sequence[int] = (),
 ) -> int | BookError:
     """Move the user's booking to another slot, keeping who comes; returns the booking id."""
-    booking = await own_active(tx, booking_id, user_id)
+    booking = await own_active(tx, booking_id, user_id, household)
     if isinstance(booking, BookError):
         return booking
     if booking.slot_id == slot_id:
@@ -140,9 +158,65 @@ async def reschedule(
     return booking_id
 
 
-async def my_bookings(tx: AsyncConnection, user_id: int, now: datetime) -> list[store.Booking]:
-    """The user's confirmed bookings that have not ended, soonest first."""
-    return [b for b in await store.user_bookings(tx, user_id) if b.ends_at > now]
+async def my_bookings(
+    tx: AsyncConnection, user_id: int, now: datetime, household: Sequence[int] = ()
+) -> list[store.Booking]:
+    """The user's confirmed bookings, and those of their household made by others, soonest
+    first, that have not ended."""
+    found = {b.id: b for b in await store.user_bookings(tx, user_id)}
+    found.update({b.id: b for b in await store.person_bookings(tx, household)})
+    return sorted((b for b in found.values() if b.ends_at > now), key=lambda b: b.starts_at)
+
+
+async def household_ids(tx: AsyncConnection, person_id: int | None) -> list[int]:
+    """The roster ids of the person's household (empty when not linked)."""
+    return [m.person_id for m in await household(tx, person_id)]
+
+
+async def holders(
+    tx: AsyncConnection, person_ids: Sequence[int], service: str, now: datetime
+) -> list[store.Booking]:
+    """The coming bookings in which these people already hold `service` (or part of it)."""
+    return [
+        b
+        for b in await store.person_bookings(tx, person_ids)
+        if b.ends_at > now and overlaps(b.service, service)
+    ]
+
+
+async def bookers(tx: AsyncConnection, user_ids: Sequence[int]) -> dict[int, str]:
+    """The roster names of the chat users who made bookings."""
+    return await store.names_of_users(tx, user_ids)
+
+
+async def join_booking(
+    tx: AsyncConnection,
+    *,
+    booking_id: int,
+    user_id: int,
+    household: Sequence[int],
+    person_ids: Sequence[int],
+    now: datetime,
+) -> int | BookError:
+    """Add household members to a household booking, if its slot has room for them."""
+    booking = await own_active(tx, booking_id, user_id, household)
+    if isinstance(booking, BookError):
+        return booking
+    if booking.starts_at <= now:
+        return BookError.PAST
+    wanted = set(COVERS[Service(booking.service)])
+    holding = {
+        pid for pid, svc in await store.active_services_of_persons(tx, person_ids) if svc in wanted
+    }
+    new = [p for p in person_ids if p in household and p not in holding]
+    if not new:
+        return booking.id
+    if not await store.take_places(tx, booking.slot_id, len(new)):
+        return BookError.FULL
+    await store.insert_members(tx, booking.id, new, COVERS[Service(booking.service)])
+    await store.add_people(tx, booking.id, len(new))
+    await booking_events.booking_changed(tx, booking.id, now)
+    return booking.id
 
 
 async def household(tx: AsyncConnection, person_id: int | None) -> list[store.Member]:

@@ -190,6 +190,11 @@ async def expire_offers(tx: AsyncConnection, now: datetime) -> int:
     return expired
 
 
+async def my_waits(tx: AsyncConnection, user_id: int) -> list[store.WaitEntry]:
+    """The user's places on waiting lists."""
+    return await store.user_waits(tx, user_id)
+
+
 async def leave(tx: AsyncConnection, *, entry_id: int, user_id: int, now: datetime) -> bool:
     """Take the user off a waiting list (giving back a held place)."""
     entry = await store.wait_entry(tx, entry_id)

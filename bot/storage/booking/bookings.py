@@ -218,3 +218,26 @@ async def mark_persons(
         values["has_eid_level2"] = True
     if person_ids and len(values) > 1:
         await tx.execute(update(persons).where(persons.c.id.in_(list(person_ids))).values(values))
+
+
+async def person_bookings(tx: AsyncConnection, person_ids: Sequence[int]) -> list[Booking]:
+    """Confirmed bookings in which one of these people is an active member, soonest first."""
+    if not person_ids:
+        return []
+    held = select(booking_members.c.booking_id).where(
+        booking_members.c.person_id.in_(list(person_ids)), booking_members.c.active.is_(True)
+    )
+    rows = await tx.execute(
+        _booking_query()
+        .where(bookings.c.id.in_(held), bookings.c.status == "confirmed")
+        .order_by(booking_slots.c.starts_at)
+    )
+    return [Booking(*row) for row in rows]
+
+
+async def add_people(tx: AsyncConnection, booking_id: int, count: int) -> None:
+    await tx.execute(
+        update(bookings)
+        .where(bookings.c.id == booking_id)
+        .values(people=bookings.c.people + count)
+    )

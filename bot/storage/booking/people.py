@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -70,3 +71,15 @@ async def village_is_island(tx: AsyncConnection, village_id: int) -> bool | None
 
 async def person_of_user(tx: AsyncConnection, user_id: int) -> int | None:
     return await tx.scalar(select(users.c.person_id).where(users.c.id == user_id))
+
+
+async def names_of_users(tx: AsyncConnection, user_ids: Sequence[int]) -> dict[int, str]:
+    """The roster name of each chat user linked to one."""
+    if not user_ids:
+        return {}
+    rows = await tx.execute(
+        select(users.c.id, persons.c.full_name)
+        .join(persons, persons.c.id == users.c.person_id)
+        .where(users.c.id.in_(list(user_ids)))
+    )
+    return {user_id: name for user_id, name in rows}

@@ -136,3 +136,16 @@ async def session_waitlist(tx: AsyncConnection, session_id: int) -> list[WaitEnt
         .order_by(waitlist_entries.c.id)
     )
     return [WaitEntry(*row) for row in rows]
+
+
+async def user_waits(tx: AsyncConnection, user_id: int) -> list[WaitEntry]:
+    """The user's places on waiting lists (waiting, or a place held for them)."""
+    rows = await tx.execute(
+        select(*_WAIT_COLS)
+        .where(
+            waitlist_entries.c.user_id == user_id,
+            waitlist_entries.c.status.in_(("waiting", "offered")),
+        )
+        .order_by(waitlist_entries.c.id)
+    )
+    return [WaitEntry(*row) for row in rows]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.collation import sort_key
 from bot.storage.tables.core import communes, villages
 
 
@@ -28,11 +29,10 @@ async def first_village(tx: AsyncConnection) -> tuple[int | None, int | None]:
 
 async def all_villages(tx: AsyncConnection) -> list[Village]:
     rows = await tx.execute(
-        select(
-            villages.c.id, villages.c.commune_id, villages.c.name, villages.c.is_island
-        ).order_by(villages.c.commune_id, villages.c.name)
+        select(villages.c.id, villages.c.commune_id, villages.c.name, villages.c.is_island)
     )
-    return [Village(*row) for row in rows]
+    found = [Village(*row) for row in rows]
+    return sorted(found, key=lambda v: (v.commune_id, sort_key(v.name)))  # Vietnamese order
 
 
 async def count_communes(tx: AsyncConnection) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.text import fold
+from bot.core.collation import sort_key
 from bot.storage.tables.core import boats, communes, households, persons, villages
 from bot.storage.tables.roster import roster_exports
 
@@ -118,7 +118,7 @@ class PersonPlace:
 
 
 async def village_info(tx: AsyncConnection, village_ids: Iterable[int]) -> list[VillageInfo]:
-    """Names and targets of these villages, by commune then village name (Đ sorts as D)."""
+    """Names and targets of these villages, by commune then village name (Vietnamese order)."""
     ids = sorted(set(village_ids))
     if not ids:
         return []
@@ -134,7 +134,7 @@ async def village_info(tx: AsyncConnection, village_ids: Iterable[int]) -> list[
         .where(villages.c.id.in_(ids))
     )
     found = [VillageInfo(*row) for row in rows]
-    return sorted(found, key=lambda v: (fold(v.commune), v.commune_id, fold(v.name)))
+    return sorted(found, key=lambda v: (sort_key(v.commune), v.commune_id, sort_key(v.name)))
 
 
 async def count_missing(tx: AsyncConnection, village_id: int, rule: Rule) -> tuple[int, int]:

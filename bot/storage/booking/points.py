@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.collation import sort_key
 from bot.storage.tables.booking import (
     booking_sessions,
     collection_points,
@@ -38,10 +39,11 @@ _POINT_COLS = (
 
 
 async def points(tx: AsyncConnection, commune_ids: Iterable[int] | None = None) -> list[Point]:
-    query = select(*_POINT_COLS).order_by(collection_points.c.name)
+    query = select(*_POINT_COLS)
     if commune_ids is not None:
         query = query.where(collection_points.c.commune_id.in_(list(commune_ids)))
-    return [Point(*row) for row in await tx.execute(query)]
+    found = [Point(*row) for row in await tx.execute(query)]
+    return sorted(found, key=lambda p: sort_key(p.name))  # Vietnamese order
 
 
 async def point(tx: AsyncConnection, point_id: int) -> Point | None:

@@ -29,6 +29,7 @@ def routers() -> list[Router]:
         identity,
         invites,
         missing,
+        missing_typed,
         progress,
         roster,
         roster_file,
@@ -46,6 +47,7 @@ def routers() -> list[Router]:
         roster.router,
         roster_file.router,
         missing.router,
+        missing_typed.router,
         progress.router,
         booking.router,  # its free-text trigger ("đặt lịch") must come before the FAQ
         booking_mine.router,

@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from bot.core.context import Context
-from bot.core.i18n import format_date, format_number, lazy_gettext
+from bot.core.i18n import format_date, format_datetime, format_number, lazy_gettext
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
@@ -18,6 +18,7 @@ from bot.services.missing import (
     EXEMPT_REASONS,
     Filter,
     Mark,
+    MarkInfo,
     MissingPage,
     MissingPerson,
     NotAllowed,
@@ -34,7 +35,8 @@ PICK_PERSON = "missing:pick_person"
 PICK_MARK = "missing:pick_mark"
 AWAY_DATE = "missing:away_date"
 EXEMPT_REASON = "missing:exempt_reason"
-STEPS = [LIST, PICK_PERSON, PICK_MARK, AWAY_DATE, EXEMPT_REASON]
+EXEMPT_OTHER = "missing:exempt_other"
+STEPS = [LIST, PICK_PERSON, PICK_MARK, AWAY_DATE, EXEMPT_REASON, EXEMPT_OTHER]
 
 
 class View(BaseModel):
@@ -67,6 +69,10 @@ def _filter_names() -> dict[Filter, str]:
         Filter.AT_SEA: _("At sea / away"),
         Filter.OVER_70: _("Over 70"),
     }
+
+
+def status_names() -> dict[str, str]:
+    return {"away": _("away"), "moved": _("moved away"), "exempt": _("exempt")}
 
 
 def _reason_names() -> dict[str, str]:
@@ -152,6 +158,12 @@ def render_page(page: MissingPage) -> str:
     if not page.households:
         return header + "\n" + _("Nobody on this list. Well done!")
     lines = [header, _("Page {page} of {pages}").format(page=page.page, pages=page.pages)]
+    lines.append(
+        _(
+            'Type a name to find someone (moved and exempt people too), "hộ 12", '
+            '"trang 5" or "trang sau", "chỉ người đi biển".'
+        )
+    )
     for household in page.households:
         row = household.household
         address = f" · {row.address}" if row.address else ""
@@ -230,9 +242,12 @@ async def ask_mark(ctx: Context) -> None:
     except NotAllowed:
         ctx.reply(_("You cannot see that person."))
         return
+    info = await service.mark_info(ctx.tx, ctx.actor, person.person_id)
     ctx.go(PICK_MARK, view.model_copy(update={"person_id": person.person_id}))
+    question = _("{name}: what is the situation?").format(name=person.full_name)
+    current = mark_line(info)
     ctx.reply(
-        _("{name}: what is the situation?").format(name=person.full_name),
+        f"{current}\n{question}" if current else question,
         choices=[
             Choice(_("Away until a date (at sea, working away)"), "missing.set", Mark.AWAY),
             Choice(_("Moved away"), "missing.set", Mark.MOVED),
@@ -261,17 +276,48 @@ async def set_mark(ctx: Context) -> None:
             ],
         )
     elif ctx.choice.value in (Mark.MOVED, Mark.PRESENT):
-        await _save(ctx, view, Mark(ctx.choice.value))
+        await save(ctx, view, Mark(ctx.choice.value))
 
 
 @router.action("missing.reason", roles=STAFF, states=[EXEMPT_REASON])
 async def set_reason(ctx: Context) -> None:
-    """Stores the person as exempt with the picked reason."""
+    """Stores the person as exempt with the picked reason; "other" asks what it is."""
     assert ctx.choice is not None
     if ctx.choice.value not in EXEMPT_REASONS:
         ctx.reply(_("Pick one of the reasons."))
         return
-    await _save(ctx, ctx.load(View), Mark.EXEMPT, reason=ctx.choice.value)
+    if ctx.choice.value == "other":
+        ask_other_reason(ctx, ctx.load(View))
+        return
+    await save(ctx, ctx.load(View), Mark.EXEMPT, reason=ctx.choice.value)
+
+
+def ask_other_reason(ctx: Context, view: View) -> None:
+    ctx.go(EXEMPT_OTHER, view)
+    ctx.reply(_("What is the reason? Type it in a few words, for example: in prison."))
+
+
+def mark_line(info: MarkInfo) -> str:
+    """ "Now: moved away (marked by Lan at 14:05 29/11/2026)" or "" for an unmarked person."""
+    if info.status == "present":
+        return ""
+    reasons = _reason_names()
+    state = {
+        "away": _("away until {day}").format(
+            day=format_date(info.away_until, "dd/MM/yyyy") if info.away_until else "?"
+        ),
+        "moved": _("moved away"),
+        "exempt": _("exempt: {reason}").format(
+            reason=info.exempt_detail or reasons.get(info.exempt_reason or "", "")
+        ),
+    }.get(info.status, info.status)
+    if info.marked_at is None:
+        return _("Now: {state}.").format(state=state)
+    return _("Now: {state} (marked by {who} at {when}).").format(
+        state=state,
+        who=info.marked_by or "?",
+        when=format_datetime(info.marked_at, "HH:mm dd/MM/yyyy"),
+    )
 
 
 @router.state(AWAY_DATE, roles=STAFF)
@@ -281,7 +327,7 @@ async def read_away_date(ctx: Context) -> None:
     today = service.local_today(ctx.now())
     parsed = dates.parse(ctx.text[:60], today)
     if isinstance(parsed, dates.Found) and parsed.day > today:
-        await _save(ctx, view, Mark.AWAY, away_until=parsed.day)
+        await save(ctx, view, Mark.AWAY, away_until=parsed.day)
         return
     if isinstance(parsed, dates.Ambiguous):
         ctx.reply(_("Which day exactly? Type it as day/month/year, for example 15/01/2027."))
@@ -291,13 +337,14 @@ async def read_away_date(ctx: Context) -> None:
         ctx.reply(_("That is not a date after today. Type for example 12/7, or /cancel."))
 
 
-async def _save(
+async def save(
     ctx: Context,
     view: View,
     status: Mark,
     *,
     away_until: date | None = None,
     reason: str | None = None,
+    detail: str | None = None,
 ) -> None:
     if view.person_id is None:
         await show(ctx, view)
@@ -311,6 +358,7 @@ async def _save(
             ctx.now(),
             away_until=away_until,
             reason=reason,
+            detail=detail,
         )
     except NotAllowed:
         ctx.end()

@@ -18,10 +18,13 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import to_local
+from bot.core.text import fold
 from bot.services import reminders
 from bot.services.access import visible_villages
 from bot.services.identity import Actor
+from bot.storage import roster_marks as marks_store
 from bot.storage import roster_queries as store
+from bot.storage.roster_marks import MarkInfo, VillagePerson
 from bot.storage.roster_queries import HouseholdRow, MissingPerson, PersonPlace, Rule, VillageInfo
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,8 @@ ELDERLY_AGE = 70
 PAGE_HOUSEHOLDS = 6
 MAX_AWAY = timedelta(days=366)
 EXEMPT_REASONS = ("dead", "abroad", "prison", "army", "other")
+SEARCH_LIMIT = 20
+DETAIL_MAX = 200
 
 
 class Filter(StrEnum):
@@ -147,8 +152,10 @@ async def mark(
     *,
     away_until: date | None = None,
     reason: str | None = None,
+    detail: str | None = None,
 ) -> PersonPlace:
-    """Mark a person present, away until a date, moved away, or exempt with a reason.
+    """Mark a person present, away until a date, moved away, or exempt with a reason
+    (`detail`: the reason typed out for "other"). Who set the mark and when is kept.
 
     Away goes through the reminders service, so the person is reminded on their return.
     """
@@ -171,8 +178,49 @@ async def mark(
             exempt_reason=reason if status is Mark.EXEMPT else None,
             now=now,
         )
+    keep = detail[:DETAIL_MAX] if status is Mark.EXEMPT and reason == "other" and detail else None
+    await marks_store.stamp(tx, person_id, actor.user_id, now, keep)
     logger.info("person marked: user=%s person=%s status=%s", actor.user_id, person_id, status)
     return person
+
+
+async def mark_info(tx: AsyncConnection, actor: Actor, person_id: int) -> MarkInfo:
+    """The person's current mark, who set it and when (NotAllowed outside the actor's scope)."""
+    await person_for(tx, actor, person_id)
+    info = await marks_store.mark_info(tx, person_id)
+    if info is None:
+        raise NotAllowed(person_id)
+    return info
+
+
+async def search(
+    tx: AsyncConnection, actor: Actor, village_id: int, query: str
+) -> list[VillagePerson]:
+    """Everyone in the village whose name contains the words typed (with or without marks),
+    or who lives in the household typed ("hộ 12", "H12"), whatever their status: moved
+    and exempt people are found too, so their mark can be undone."""
+    await check_village(tx, actor, village_id)
+    people = await marks_store.village_people(tx, village_id)
+    household = household_query(query)
+    if household is not None:
+        return [p for p in people if p.household_code.upper() in household][:SEARCH_LIMIT]
+    words = fold(query).split()
+    if not words:
+        return []
+    found = [p for p in people if all(w in fold(p.full_name).split() for w in words)]
+    if not found:  # part of a word: "binh" finds "Bình", "ngu" does not have to
+        found = [p for p in people if " ".join(words) in fold(p.full_name)]
+    return found[:SEARCH_LIMIT]
+
+
+def household_query(query: str) -> set[str] | None:
+    """ "hộ 12" / "ho H12" / "H12" → the household codes it may mean, else None."""
+    folded = fold(query).replace(" ", "")
+    for prefix in ("hogiadinh", "ho", "h"):
+        if folded.startswith(prefix) and folded[len(prefix) :].isdigit():
+            number = folded[len(prefix) :]
+            return {number, f"H{number}", f"H{int(number)}", str(int(number))}
+    return None
 
 
 def local_today(now: datetime) -> date:

@@ -33,7 +33,8 @@ async def _broadcast_rows(chat: ChatDriver) -> list[dict[str, object]]:
 async def test_send_now_to_everyone_queues_one_message_per_chat(roster: Roster) -> None:
     lead = await roster.lead()
     await lead.say("/broadcast")
-    assert [c.label for c in lead.choices()][:2] == ["Hòn Ông", "Đầm Môn"]
+    # Vietnamese order: Đ after D (and before H), not after Z.
+    assert [c.label for c in lead.choices()][:2] == ["Đầm Môn", "Hòn Ông"]
     assert "Ninh Tịnh" not in [c.label for c in lead.choices()]  # another commune
     await _compose(lead, "Tất cả người dân")
     assert NOTICE in lead.text

@@ -80,6 +80,7 @@ persons = Table(
     Column("id_number", String(12), nullable=True),
     Column("marked_by", Integer, nullable=True),
     Column("marked_at", UtcDateTime, nullable=True),
+    Column("exempt_detail", String(200), nullable=True),  # added by 0005c: "other" typed out
     Index("ix_persons_household", "household_id"),
     Index("ix_persons_phone", "phone"),
     Index("ix_persons_boat", "boat_id"),

@@ -50,4 +50,5 @@ class Settings(BaseSettings):
     reminder_poll_s: int = 60
     scheduler_db_url: str = ""  # APScheduler job store; default: a file beside the database
     hotline: str = "1900 0368"
+    roster_max_rows: int = 200_000  # data rows in one roster file (split bigger files)
     faq_file: str = ""  # another FAQ knowledge base; default locales/vi/faq.yaml

@@ -32,7 +32,14 @@ async def preview_file(ctx: Context) -> None:
     if sent is None:
         return
     try:
-        report = await uploads.preview(ctx.tx, ctx.actor.user_id, sent.name, sent.data, ctx.now())
+        report = await uploads.preview(
+            ctx.tx,
+            ctx.actor.user_id,
+            sent.name,
+            sent.data,
+            ctx.now(),
+            max_rows=ctx.settings.roster_max_rows,
+        )
     except roster_import.RosterFileError as exc:
         ctx.end()
         ctx.reply(str(exc))
@@ -59,7 +66,13 @@ async def preview_file(ctx: Context) -> None:
 async def confirm(ctx: Context) -> None:
     """Imports the previewed file."""
     ctx.end()
-    report = await uploads.confirm(ctx.tx, ctx.actor.user_id, ctx.now())
+    try:
+        report = await uploads.confirm(
+            ctx.tx, ctx.actor.user_id, ctx.now(), max_rows=ctx.settings.roster_max_rows
+        )
+    except roster_import.RosterFileError as exc:
+        ctx.reply(str(exc))
+        return
     if report is None:
         ctx.reply(_("There is no roster file waiting. Send the file again."))
         return

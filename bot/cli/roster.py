@@ -78,16 +78,47 @@ async def import_file(args: argparse.Namespace) -> int:
 async def _run(
     app: App, args: argparse.Namespace, data: bytes, *, dry_run: bool
 ) -> roster_import.ImportReport:
-    async with app.db.write() as tx:
-        return await roster_import.import_roster(
-            tx,
-            args.file.name,
-            data,
-            app.clock.now(),
-            dry_run=dry_run,
-            create_places=args.create_places,
-            province=args.province,
-        )
+    bar = ProgressBar() if sys.stderr.isatty() and not args.json else None
+    try:
+        async with app.db.write() as tx:
+            return await roster_import.import_roster(
+                tx,
+                args.file.name,
+                data,
+                app.clock.now(),
+                dry_run=dry_run,
+                create_places=args.create_places,
+                province=args.province,
+                max_rows=app.settings.roster_max_rows,
+                progress=bar,
+            )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+class ProgressBar:
+    """ "[##########----------]  50%" redrawn in place on the terminal (stderr)."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.shown = -1
+
+    def __call__(self, share: float) -> None:
+        percent = int(share * 100)
+        if percent == self.shown:
+            return
+        self.shown = percent
+        filled = int(self.WIDTH * share)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r[{bar}] {percent:3d}%")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown >= 0:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def _agreed(preview: roster_import.ImportReport) -> bool:

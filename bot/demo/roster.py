@@ -1,6 +1,7 @@
-"""A synthetic roster: six villages (four on islands), about 7,700 people, boats, statuses.
+"""A synthetic roster: six villages (five on islands), about 7,700 people, boats, statuses.
 
-Names are made up from common Vietnamese family, middle and given names; phones are random.
+Names are made up from common Vietnamese family, middle and given names; phones are random
+mobiles with prefixes in use; nobody under 6 has a level 2 account of their own.
 The mix of statuses looks like a campaign half done: most have a chip ID card, about half
 an activated level 2 account, some men at sea, a few objective (exempt) cases.
 """
@@ -18,15 +19,22 @@ from bot.storage.tables.core import boats, communes, households, persons, villag
 
 PROVINCE = "Khánh Hòa"
 COMMUNE = "Vạn Thạnh"
-# name, is_island, people: 7,725 in all, as the press reported for the commune in 2023.
+# name, is_island, people, share of households with a boat: 7,725 people in all, as the
+# press reported for the commune in 2023. Khải Lương is reached by boat across the bay.
 VILLAGES = (
-    ("Đầm Môn", False, 2410),
-    ("Khải Lương", False, 1705),
-    ("Điệp Sơn", True, 1290),
-    ("Hòn Ông", True, 610),
-    ("Bãi Giếng", True, 935),
-    ("Ninh Tịnh", True, 775),
+    ("Đầm Môn", False, 2410, 0.3),
+    ("Khải Lương", True, 1705, 0.3),
+    ("Điệp Sơn", True, 1290, 0.6),
+    ("Hòn Ông", True, 610, 0.6),
+    ("Bãi Giếng", True, 935, 0.6),
+    ("Ninh Tịnh", True, 775, 0.6),
 )
+# Second digits of the Vietnamese mobile prefixes in use after 0 and the first digit:
+# 032-039 (Viettel), 070, 076-079 (MobiFone), 081-088 (VinaPhone, iTel), 090-098 but 095
+# (089 and 099 left out: the phonenumbers library knows only part of their ranges).
+MOBILE_SECOND = {"3": "23456789", "7": "06789", "8": "12345678", "9": "01234678"}
+# Level 2 for a child under 6 is done through a parent's account, not the child's own.
+LEVEL2_MIN_AGE = 6
 FAMILY = [
     "Nguyễn",
     "Trần",
@@ -115,13 +123,23 @@ def _household(rng: random.Random, size: int, today: date) -> list[dict[str, Any
     return members
 
 
+def _mobile(first: str, rest: int) -> str:
+    """A number with a mobile prefix in use (the same draws as before, remapped)."""
+    digits = str(rest)
+    allowed = MOBILE_SECOND[first]
+    second = digits[0] if digits[0] in allowed else allowed[int(digits[0]) % len(allowed)]
+    return f"0{first}{second}{digits[1:]}"
+
+
 def _status(rng: random.Random, person: dict[str, Any], today: date, boat_id: int | None) -> None:
     age = today.year - person["birth_year"]
     adult = age >= 14
     person["has_id_card"] = (adult and rng.random() < 0.86) or (not adult and rng.random() < 0.1)
-    person["has_eid_level2"] = person["has_id_card"] and rng.random() < 0.62
+    person["has_eid_level2"] = (
+        person["has_id_card"] and rng.random() < 0.62 and age >= LEVEL2_MIN_AGE
+    )
     person["phone"] = (
-        f"0{rng.choice('3789')}{rng.randint(10_000_000, 99_999_999)}"
+        _mobile(rng.choice("3789"), rng.randint(10_000_000, 99_999_999))
         if (18 <= age < 75 and rng.random() < 0.75)
         else None
     )
@@ -147,7 +165,7 @@ async def seed_roster(tx: AsyncConnection, now: datetime, seed: int = 6) -> None
         )
     ).inserted_primary_key[0]
     phones: set[str] = set()
-    for v_index, (name, is_island, people) in enumerate(VILLAGES, start=1):
+    for v_index, (name, is_island, people, boat_share) in enumerate(VILLAGES, start=1):
         village_id = (
             await tx.execute(
                 insert(villages).values(commune_id=commune_id, name=name, is_island=is_island)
@@ -168,7 +186,7 @@ async def seed_roster(tx: AsyncConnection, now: datetime, seed: int = 6) -> None
                 )
             ).inserted_primary_key[0]
             boat_id = None
-            if rng.random() < (0.6 if is_island else 0.3):
+            if rng.random() < boat_share:
                 boat_id = (
                     await tx.execute(
                         insert(boats).values(

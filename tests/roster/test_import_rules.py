@@ -93,3 +93,21 @@ async def test_a_typo_village_names_the_closest_village_on_file(small: Small) ->
     # With --create-places the preview (a dry run) lists it, with the same suggestion.
     dry = await run_import(small.app, csv_bytes([row]), create_places=True, dry_run=True)
     assert [(u.name, u.closest) for u in dry.new_villages] == [("Thôn Đầm Mông", "Đầm Môn")]
+
+
+def test_the_phone_verdict_kept_per_prefix_is_the_library_verdict() -> None:
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(13)
+    for _ in range(3000):
+        rest = "".join(rng.choice("0123456789") for _ in range(rng.choice((8, 9))))
+        digits = "0" + rng.choice("123456789") + rest
+        number = phonenumbers.parse(digits, "VN")
+        valid = phonenumbers.is_valid_number(number)
+        mobile = valid and phonenumbers.number_type(number) in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+        assert parse_phone(digits) == ((digits, mobile) if valid else None), digits

@@ -10,11 +10,20 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from bot.core.i18n import format_number
 from bot.core.i18n import gettext as _
 from bot.core.text import fold
 from bot.services.phone import parse_phone
-from bot.services.roster_import.model import LIMITS, Rejected, RosterRow, Sheet
+from bot.services.roster_import.model import (
+    LIMITS,
+    Progress,
+    Rejected,
+    RosterFileError,
+    RosterRow,
+    Sheet,
+)
 
+DEFAULT_MAX_ROWS = 200_000
 YES = frozenset({"co", "da co", "roi", "x", "yes", "1", "true", "y", "da"})
 NO = frozenset({"", "khong", "chua", "chua co", "no", "0", "false", "n"})
 MALE = frozenset({"nam", "m", "male", "nam gioi", "trai"})
@@ -247,17 +256,34 @@ def _too_long(name: str) -> str:
     return _("{column} is too long").format(column=_column_name(name))
 
 
-def check_rows(sheet: Sheet, today: date) -> tuple[list[RosterRow], list[Rejected]]:
+def check_rows(
+    sheet: Sheet,
+    today: date,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
+) -> tuple[list[RosterRow], list[Rejected]]:
     """Every data row checked: the good ones, and the rejected ones with their reasons.
 
     A blank commune, village or household cell repeats the one above (merged cells); a
-    household is repeated only within the same village.
+    household is repeated only within the same village. More than `max_rows` data rows
+    raise RosterFileError as soon as the next row is read. `progress` gets the share of
+    the file read, now and then.
     """
     good: list[RosterRow] = []
     bad: list[Rejected] = []
     read = _reader(sheet.columns)
     commune = village = household = ""
-    for line, cells in sheet.rows:
+    every = max(1, (sheet.last_line or 0) // 100)
+    for count, (line, cells) in enumerate(sheet.rows, start=1):
+        if count > max_rows:
+            raise RosterFileError(
+                _("The file has more than {n} rows: split it by commune or village.").format(
+                    n=format_number(max_rows)
+                )
+            )
+        if progress is not None and sheet.last_line and count % every == 0:
+            progress(min(1.0, line / sheet.last_line))
         row = read(cells)
         commune = _text(row.get("commune")) or commune
         new_village = _text(row.get("village")) or village

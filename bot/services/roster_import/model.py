@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.core.text import fold
 
+Progress = Callable[[float], None]  # the share done, 0 to 1 (called from any thread)
 LIMITS = {"full_name": 120, "household": 40, "boat": 40, "note": 300, "place": 120}
 
 
@@ -85,6 +86,7 @@ class Sheet:
 
     columns: dict[str, int]
     rows: Iterable[tuple[int, Sequence[Any]]]  # read once: (line as the user sees it, cells)
+    last_line: int | None = None  # the file's last line or row, when known (for progress)
 
 
 @dataclass(slots=True)

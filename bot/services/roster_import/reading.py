@@ -8,6 +8,7 @@ import io
 import itertools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -16,6 +17,9 @@ from bot.core.text import fold
 from bot.services.roster_import.model import RosterFileError, Sheet
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# An XLSX is a zip: its parts are checked unzipped before anything is read, so a small file
+# cannot unpack into gigabytes (200,000 rows of a roster take about 60 MB unzipped).
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
 
 # Folded header text → field. Parentheses are dropped first: "Ngày sinh (dd/mm/yyyy)".
@@ -168,13 +172,14 @@ def read_csv(data: bytes) -> Sheet:
     sheet = _take(_csv_rows(text, best), stream=True)
     if sheet is None:
         raise RosterFileError(_no_header())
-    return sheet
+    return Sheet(sheet.columns, sheet.rows, text.count("\n") + 1)
 
 
 def read_xlsx(data: bytes) -> Sheet:
-    """The first worksheet that has a roster header."""
+    """The first worksheet that has a roster header; its rows are read as they are checked."""
     from openpyxl import load_workbook
 
+    _check_unzipped(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
@@ -182,14 +187,40 @@ def read_xlsx(data: bytes) -> Sheet:
     try:
         for sheet in book.worksheets:
             rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-            found = _take(rows, stream=False)
+            found = _take(rows, stream=True)
             if found is not None:
-                return found
+                return Sheet(found.columns, _closing(book, found.rows), sheet.max_row)
     except Exception as exc:  # cells are read lazily: damage shows up while reading
+        book.close()
+        raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
+    book.close()
+    raise RosterFileError(_no_header())
+
+
+def _closing(book: Any, rows: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[Any]:
+    """The rows, read lazily; the workbook is closed once they are read (or on an error)."""
+    try:
+        yield from rows
+    except RosterFileError:
+        raise
+    except Exception as exc:
         raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
     finally:
         book.close()
-    raise RosterFileError(_no_header())
+
+
+def _check_unzipped(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise RosterFileError(_("This file cannot be opened as an Excel workbook.")) from exc
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise RosterFileError(
+            _("The workbook is too large once unzipped (at most {mb} MB).").format(
+                mb=MAX_UNZIPPED_BYTES // (1024 * 1024)
+            )
+        )
 
 
 def _no_header() -> str:

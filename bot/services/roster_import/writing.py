@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import gettext as _
-from bot.services.roster_import.cells import check_rows
+from bot.services.roster_import.cells import DEFAULT_MAX_ROWS, check_rows
 from bot.services.roster_import.matching import Matcher, PersonKey, unchanged
 from bot.services.roster_import.model import (
     ImportReport,
+    Progress,
     Rejected,
     RosterRow,
     UnknownPlace,
@@ -23,6 +25,7 @@ from bot.services.roster_import.reading import read_sheet
 from bot.storage import roster as store
 
 logger = logging.getLogger("bot.services.roster_import")
+READ_SHARE = 0.8  # of the progress: reading and checking; the rest is writing
 
 
 async def import_roster(
@@ -34,13 +37,20 @@ async def import_roster(
     dry_run: bool = False,
     create_places: bool = False,
     province: str = "",
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import a roster file in the caller's transaction; with `dry_run` nothing stays.
 
-    Raises RosterFileError when the file is not a roster at all.
+    The file is read and checked in a worker thread, so the event loop keeps serving
+    others meanwhile; only the matching and writing use the transaction. `progress` gets
+    the share done: reading is the first 80%, writing the rest.
+    Raises RosterFileError when the file is not a roster at all, or is too large.
     """
-    sheet = read_sheet(filename, data)
-    good, rejected = check_rows(sheet, now.date())
+    reading = (lambda share: progress(share * READ_SHARE)) if progress else None
+    good, rejected = await asyncio.to_thread(
+        prepare, filename, data, now.date(), max_rows, reading
+    )
     report = ImportReport(rows=len(good) + len(rejected), dry_run=dry_run)
     report.warnings = [Rejected(row.line, text) for row in good for text in row.warnings]
     async with tx.begin_nested() as savepoint:
@@ -49,7 +59,7 @@ async def import_roster(
         rejected.extend(more)
         inserts, updates, matched, dupes, boats = await _match(tx, placed, now)
         rejected.extend(dupes)
-        await _write(tx, inserts, updates, boats, now)
+        await _write(tx, inserts, updates, boats, now, progress)
         report.imported, report.updated = len(inserts), len(updates)
         report.unchanged = matched - len(updates)
         report.created_villages = places.created
@@ -75,6 +85,13 @@ async def import_roster(
         dry_run,
     )
     return report
+
+
+def prepare(
+    filename: str, data: bytes, today: date, max_rows: int, progress: Progress | None
+) -> tuple[list[RosterRow], list[Rejected]]:
+    """Read and check the file (no database): run in a worker thread."""
+    return check_rows(read_sheet(filename, data), today, max_rows=max_rows, progress=progress)
 
 
 async def _place(
@@ -183,9 +200,19 @@ async def _write(
     updates: list[dict[str, Any]],
     boats: dict[str, int],
     now: datetime,
+    progress: Progress | None = None,
 ) -> None:
     """Insert and update in batches; the rows of a batch are built only when it is sent."""
+    total = max(1, len(inserts) + len(updates))
     for start in range(0, len(inserts), store.BATCH):
         batch = inserts[start : start + store.BATCH]
         await store.insert_people(tx, [_values(row, h, boats, now) for row, h in batch])
-    await store.update_people(tx, updates)
+        if progress:
+            progress(READ_SHARE + (1 - READ_SHARE) * (start + len(batch)) / total)
+    for start in range(0, len(updates), store.BATCH):
+        await store.update_people(tx, updates[start : start + store.BATCH])
+        if progress:
+            done = len(inserts) + min(len(updates), start + store.BATCH)
+            progress(READ_SHARE + (1 - READ_SHARE) * done / total)
+    if progress:
+        progress(1.0)

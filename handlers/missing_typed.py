@@ -15,11 +15,13 @@ from handlers.missing import (
     EXEMPT_OTHER,
     EXEMPT_REASON,
     LIST,
+    PICK_MARK,
     PICK_PERSON,
     STAFF,
     View,
     ask_other_reason,
     save,
+    set_mark,
     show,
     status_names,
 )
@@ -116,6 +118,29 @@ async def search(ctx: Context, view: View, query: str) -> None:
     ctx.reply(
         _("Found {n}. Pick the person to see or change their mark:").format(n=len(found)),
         choices=[*choices, back],
+    )
+
+
+# Typed answers to "what is the situation?" (folded words) → the button they stand for.
+_MARKS = (
+    (("co mat", "bo danh dau", "huy danh dau", "xoa danh dau", "o nha", "present"), "present"),
+    (("chuyen di", "da chuyen di", "chuyen khau", "moved", "moved away"), "moved"),
+    (("mien", "khach quan", "truong hop khach quan", "exempt"), "exempt"),
+    (("vang", "di vang", "di bien", "di lam xa", "away", "at sea"), "away"),
+)
+
+
+@router.state(PICK_MARK, roles=STAFF)
+async def typed_mark(ctx: Context) -> None:
+    """ "chuyển đi", "có mặt", "miễn", "đi biển" typed instead of pressed."""
+    folded = ctx.folded.strip(" .!?")
+    for words, mark in _MARKS:
+        if folded in words:
+            ctx.choice = Choice(ctx.text, "missing.set", mark)
+            await set_mark(ctx)
+            return
+    ctx.reply(
+        _('Type "có mặt", "đi vắng", "chuyển đi" or "miễn", or pick a number from the list.')
     )
 
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -30,6 +31,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import MessageLimit
@@ -46,6 +48,7 @@ from bot.core.i18n import gettext as _
 from bot.core.inbound import Inbound, InboundFile, Kind
 from bot.core.locks import KeyedLocks
 from bot.core.reply import Reply
+from bot.services import command_menus
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ OUTBOX_POOL_SIZE = 64
 # Updates handled at once. Writes queue for one database lock, so more would only add
 # waiting inside the core; a few overlap one user's database work with another's sending.
 CONCURRENT_UPDATES = 4
+ROLE_COMMANDS = frozenset({"start", "join"})  # commands that may give the chat a role
 # Loggers that would write the token (it is part of every Bot API URL), and the least level
 # at which they do not.
 TOKEN_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
@@ -154,14 +158,20 @@ def _phone_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
 
 
-async def render(bot: ExtBot[Any], chat_id: int | str, reply: Reply) -> None:
+async def render(
+    bot: ExtBot[Any], chat_id: int | str, reply: Reply, *, drop_phone_button: bool = False
+) -> None:
     """Send one reply: text in pieces of at most 4096 characters, then the photo and file.
 
     Choices become inline buttons under the last piece of text (callback data = the key);
     `request_phone` puts a one-time contact button under the first. When both are asked of
     a single piece, the contact button wins and the choices are listed as numbers, which the
-    core accepts as typed answers.
+    core accepts as typed answers. `drop_phone_button` (the contact was shared) takes the
+    contact button away with the first piece; the choices are then put under it by an edit.
     """
+    if drop_phone_button and not reply.request_phone and reply.text.strip():
+        await _render_dropping_phone_button(bot, chat_id, reply)
+        return
     text = _nfc(reply.text)
     if reply.request_phone and reply.choices:
         text = _nfc(numbered_choices(reply))
@@ -182,6 +192,21 @@ async def render(bot: ExtBot[Any], chat_id: int | str, reply: Reply) -> None:
     if reply.document is not None:
         document = InputFile(reply.document.data, filename=reply.document.filename)
         await bot.send_document(chat_id, document, reply_markup=trailing)
+
+
+async def _render_dropping_phone_button(
+    bot: ExtBot[Any], chat_id: int | str, reply: Reply
+) -> None:
+    """The first piece goes with ReplyKeyboardRemove (a message holds one keyboard only)."""
+    pieces = split_text(_nfc(reply.text), TEXT_LIMIT)
+    first = await bot.send_message(chat_id, pieces[0], reply_markup=ReplyKeyboardRemove())
+    rest = Reply("\n".join(pieces[1:]), reply.choices, reply.photo, reply.document)
+    if len(pieces) > 1 or reply.photo is not None or reply.document is not None:
+        await render(bot, chat_id, rest)
+    elif reply.choices:
+        await bot.edit_message_reply_markup(
+            chat_id, first.message_id, reply_markup=_inline_keyboard(reply)
+        )
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -281,13 +306,33 @@ class TelegramChannel:
         await self.outbox_bot.shutdown()
 
     async def publish_commands(self) -> None:
-        """The command menu, in Vietnamese by default and in each other supported language."""
+        """The command menu, in Vietnamese by default and in each other supported language;
+        every staff chat gets a menu of its own with its roles' commands too."""
         routes = [r for r in self.dispatcher.commands() if not r.roles]
         for lang in SUPPORTED:
             with use_locale(lang):
                 commands = [BotCommand(r.key, str(r.description)[:256]) for r in routes]
             code = None if lang == self.settings.default_locale else lang
             await self.application.bot.set_my_commands(commands, language_code=code)
+        await self.refresh_commands(None)
+
+    async def refresh_commands(self, chat_id: str | None) -> None:
+        """The "/" menu of one chat (or of every staff chat) follows the roles it holds."""
+        db = getattr(self.dispatcher, "db", None)  # a wrapped dispatcher may not expose it
+        if db is None:
+            return
+        async with db.read() as tx:
+            chats = await command_menus.staff_chats(tx, CHANNEL, chat_id)
+        for chat in chats:
+            routes = [r for r in self.dispatcher.commands() if r.allows(chat.roles)]
+            with use_locale(chat.locale or self.settings.default_locale):
+                commands = [BotCommand(r.key, str(r.description)[:256]) for r in routes]
+            try:
+                await self.application.bot.set_my_commands(
+                    commands, scope=BotCommandScopeChat(int(chat.chat_id))
+                )
+            except TelegramError as exc:
+                logger.warning("telegram: menu of chat %s: %s", chat.chat_id, type(exc).__name__)
 
     # ---- updates in -------------------------------------------------------------------------
 
@@ -311,8 +356,12 @@ class TelegramChannel:
             return
         async with self._chat_locks.hold(inbound.chat_id):
             replies = await self.dispatcher.handle(inbound)
-            for reply in replies:
-                await render(context.bot, int(inbound.chat_id), reply)
+            shared_phone = inbound.kind is Kind.CONTACT
+            for index, reply in enumerate(replies):
+                drop = shared_phone and index == 0
+                await render(context.bot, int(inbound.chat_id), reply, drop_phone_button=drop)
+        if inbound.command in ROLE_COMMANDS:  # a role may have been taken: update the menu
+            await self.refresh_commands(inbound.chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with ids only, then still tell the user, in one Vietnamese sentence."""

@@ -70,3 +70,19 @@ async def test_other_reason_is_asked_and_kept(small: Small, head: ChatDriver) ->
     await head.press("Trường hợp khách quan")
     await head.say("đã qua đời")
     assert (await person(small.app, "Lê Văn Dũng"))["exempt_reason"] == "dead"
+
+
+async def test_the_situation_typed_instead_of_pressed(small: Small, head: ChatDriver) -> None:
+    await head.say("/missing")
+    await head.say("Lê Văn Dũng")
+    await head.say("1")
+    await head.say("chuyển đi")
+    assert "Đã lưu: Lê Văn Dũng đã chuyển đi" in head.text
+    await head.say("le van dung")
+    await head.say("1")
+    await head.say("có mặt")
+    assert "Đã lưu: Lê Văn Dũng đã có mặt trở lại." in head.text
+    await head.say("Lê Văn Dũng")
+    await head.say("1")
+    await head.say("không biết")
+    assert head.text.startswith('Gõ "có mặt", "đi vắng", "chuyển đi" hoặc "miễn"')

@@ -1,19 +1,32 @@
 """The VNeID FAQ in the chat: any free question (the catch-all router, listed last), the
-closest topics when unsure, "not my area" outside the field, and the admin's tools."""
+closest topics when unsure, "not my area" outside the field, and the admin's tools.
+
+Answers come in the user's language, or in English when the question is written in English;
+a message that asks two things gets both answers."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urlsplit
 
 from bot.core.context import Context
-from bot.core.i18n import format_date, format_datetime, format_number, lazy_gettext
+from bot.core.i18n import (
+    current_locale,
+    format_date,
+    format_datetime,
+    format_number,
+    lazy_gettext,
+    use_locale,
+)
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Route, Router, Trigger
 from bot.services.faq import Faq, KnowledgeError, Topic, Verdict, default_store
 from bot.services.faq import unanswered as unanswered_log
+from bot.services.faq.language import is_english
 from bot.services.identity import Role
 
 logger = logging.getLogger(__name__)
@@ -76,9 +89,24 @@ def _not_my_area(ctx: Context) -> None:
         _(
             "Sorry, that is outside what I can help with: I answer questions about VNeID "
             "accounts and the ID card (thẻ căn cước) and help you book a visit. For other "
-            "matters, please ask the commune office. VNeID hotline: {hotline}."
+            "matters, please ask the commune police or the commune office. "
+            "VNeID hotline: {hotline}."
         ).format(hotline=ctx.settings.hotline)
     )
+
+
+def _language(question: str) -> str:
+    """The user's language, or English for a question written in English."""
+    return "en" if current_locale() == "en" or is_english(question) else current_locale()
+
+
+@contextlib.contextmanager
+def _speaking(lang: str) -> Iterator[None]:
+    if lang == current_locale():
+        yield
+        return
+    with use_locale(lang):
+        yield
 
 
 @router.text(lambda folded: True)
@@ -89,26 +117,33 @@ async def answer_question(ctx: Context) -> None:
         return
     match = faq.matcher.match(ctx.text)
     logger.info("faq: verdict=%s topic=%s score=%.3f", match.verdict, match.topic, match.score)
-    if match.verdict is Verdict.SMALLTALK:
-        ctx.main_menu(
-            _("Hello! Type your question about VNeID or the ID card, or pick from the menu.")
-        )
-        return
-    if match.verdict is Verdict.ANSWER and match.topic:
-        topic = faq.kb.topic(match.topic)
-        if topic is not None:
-            _answer(ctx, topic)
+    lang = _language(ctx.text)
+    with _speaking(lang):
+        if match.verdict is Verdict.SMALLTALK:
+            ctx.main_menu(
+                _("Hello! Type your question about VNeID or the ID card, or pick from the menu.")
+            )
             return
-    await unanswered_log.record(ctx.tx, ctx.text, match, ctx.now())
-    if match.verdict is Verdict.ASK:
-        titles = {t.id: t.title for t in faq.kb.topics}
-        choices = [Choice(titles[tid], "faq.topic", tid) for tid, _score in match.candidates]
-        ctx.reply(
-            _("I am not sure I understood. Is your question about one of these?"),
-            choices=[*choices, Choice(_("None of these"), "faq.none")],
-        )
-        return
-    _not_my_area(ctx)
+        if match.verdict is Verdict.ANSWER and match.topic:
+            topics = [faq.topic(tid, lang) for tid in (match.topic, *match.also)]
+            found = [t for t in topics if t is not None]
+            if found:
+                for topic in found:
+                    _answer(ctx, topic)
+                return
+        await unanswered_log.record(ctx.tx, ctx.text, match, ctx.now())
+        if match.verdict is Verdict.ASK:
+            titles = faq.titles(lang)
+            tag = "@en" if lang == "en" else ""
+            choices = [
+                Choice(titles[tid], "faq.topic", tid + tag) for tid, _score in match.candidates
+            ]
+            ctx.reply(
+                _("I am not sure I understood. Is your question about one of these?"),
+                choices=[*choices, Choice(_("None of these"), "faq.none")],
+            )
+            return
+        _not_my_area(ctx)
 
 
 @router.action("faq.ask")
@@ -117,7 +152,7 @@ async def invite_question(ctx: Context) -> None:
     faq = _current(ctx)
     if faq is None:
         return
-    popular = [t for t in (faq.kb.topic(tid) for tid in POPULAR) if t is not None]
+    popular = [t for t in (faq.topic(tid, current_locale()) for tid in POPULAR) if t is not None]
     ctx.reply(
         _(
             "Type your question in your own words, with or without accents "
@@ -134,11 +169,13 @@ async def answer_picked(ctx: Context) -> None:
     faq = _current(ctx)
     if faq is None:
         return
-    topic = faq.kb.topic(ctx.choice.value)
+    topic_id, _tag, lang = ctx.choice.value.partition("@")
+    topic = faq.topic(topic_id, lang or current_locale())
     if topic is None:
         ctx.main_menu(_("That question is no longer in the list. Please ask it again."))
         return
-    _answer(ctx, topic)
+    with _speaking(lang or current_locale()):
+        _answer(ctx, topic)
 
 
 @router.action("faq.none")

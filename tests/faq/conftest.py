@@ -16,7 +16,18 @@ from bot.services.identity import Role
 from tests.driver import ChatDriver
 
 HERE = Path(__file__).resolve().parent
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "faq"
+
+
+def _shared() -> Path:
+    """../shared beside the clone (CI), or beside the folder of worktrees (development)."""
+    root = Path(__file__).resolve().parents[2]
+    for folder in (root.parent, root.parent.parent):
+        if (folder / "shared" / "faq").is_dir():
+            return folder / "shared" / "faq"
+    return root.parent / "shared" / "faq"
+
+
+SHARED = _shared()
 
 
 @pytest.fixture
@@ -60,5 +71,6 @@ async def admin(make_chat) -> ChatDriver:  # type: ignore[no-untyped-def]
 
 
 def read_tsv(path: Path) -> list[tuple[str, str]]:
+    """(question, topic) rows of a set with a header; a third column (style) is dropped."""
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    return [(q, t) for q, t in (line.split("\t") for line in lines if line.strip())]
+    return [(c[0], c[1]) for c in (line.split("\t") for line in lines if line.strip())]

@@ -168,7 +168,7 @@ async def test_broken_base_is_refused_and_old_one_kept(
     edit(kb_file, "  - id: cost\n", "  - id: price\n")
     await admin.say("/faq_reload")
     assert "không được nhận" in admin.text and "missing topic ids: cost" in admin.text
-    assert "giữ nguyên (34 chủ đề)" in admin.text
+    assert "giữ nguyên (38 chủ đề)" in admin.text
     await chat.say("lam dinh danh co mat tien khong")  # the file changed: re-read, refused
     assert chat.text.startswith("Lệ phí") and "miễn phí" in chat.text
     edit(kb_file, "topics:\n", "topics: [oops\n")
@@ -184,7 +184,7 @@ async def test_edited_base_is_used_without_restart(
     await chat.say("tong dai vneid")
     assert "Đường dây rất bận" in chat.text
     await admin.say("/faq_reload")
-    assert admin.text == "Đã nạp lại bộ hỏi đáp: 34 chủ đề."
+    assert admin.text == "Đã nạp lại bộ hỏi đáp: 38 chủ đề."
 
 
 async def test_reload_is_for_admins_only(kb_file: Path, chat: ChatDriver) -> None:
@@ -198,3 +198,37 @@ async def test_missing_base_gives_the_hotline(
     chat.app.settings.faq_file = str(tmp_path / "absent.yaml")
     await chat.say("quen mat khau")
     assert "chưa dùng được" in chat.text and "1900 0368" in chat.text
+
+
+async def test_english_question_is_answered_in_english(chat: ChatDriver) -> None:
+    replies = await chat.say("I forgot my VNeID password, what should I do?")
+    assert replies[0].text.startswith("Forgotten password or passcode")
+    assert "Forgot password" in replies[0].text and "Source:" in replies[0].text
+    await chat.say("quên mật khẩu vneid")
+    assert chat.text.startswith("Quên mật khẩu (passcode)")
+
+
+async def test_english_users_get_english_answers_and_lists(chat: ChatDriver) -> None:
+    await chat.say("/lang en")
+    await chat.say("quen mat khau vneid")
+    assert chat.text.startswith("Forgotten password or passcode")
+    replies = await chat.say("vneid")
+    assert "Is your question about one of these?" in replies[0].text
+    labels = [c.label for c in replies[0].choices]
+    assert "What VNeID and the e-ID account are" in labels
+    await chat.press("What VNeID and the e-ID account are")
+    assert "official electronic identification app" in chat.text
+
+
+async def test_two_questions_get_two_answers(chat: ChatDriver) -> None:
+    replies = await chat.say("làm mức 2 hết bao nhiêu tiền? mấy ngày thì có?")
+    assert sorted(r.text.split("\n")[0] for r in replies) == ["Bao lâu thì có kết quả", "Lệ phí"]
+
+
+async def test_near_miss_names_the_commune_police_and_hotline(chat: ChatDriver) -> None:
+    replies = await chat.say("quên mật khẩu wifi rồi làm sao")
+    assert "ngoài phạm vi" in replies[0].text
+    assert "công an xã" in replies[0].text and "1900 0368" in replies[0].text
+    replies = await chat.say("my bank otp code did not arrive")
+    assert "outside what I can help with" in replies[0].text
+    assert "commune police" in replies[0].text and "1900 0368" in replies[0].text

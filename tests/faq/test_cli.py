@@ -36,7 +36,7 @@ def test_check_refuses_a_broken_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kb_file: Path
 ) -> None:
     assert main(["faq", "check", str(kb_file)]) == 0
-    assert "Hợp lệ: 34 chủ đề." in capsys.readouterr().out
+    assert "Hợp lệ: 38 chủ đề." in capsys.readouterr().out
     broken = tmp_path / "broken.yaml"
     broken.write_text("version: 1\ntopics:\n  - id: cost\n", encoding="utf-8")
     assert main(["faq", "check", str(broken)]) == 1

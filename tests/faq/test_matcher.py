@@ -7,16 +7,18 @@ from pathlib import Path
 import pytest
 
 from bot.services.faq.knowledge import load
+from bot.services.faq.language import is_english
 from bot.services.faq.matcher import Matcher, Verdict
 from bot.services.faq.normalize import fold_text, tokens_of
-from bot.services.faq.store import DEFAULT_FILE
+from bot.services.faq.pieces import pieces
+from bot.services.faq.store import DEFAULT_FILE, ENGLISH_FILE
 from bot.services.faq.unanswered import mask_numbers
 from tests.faq.conftest import read_tsv
 
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return Matcher(load(DEFAULT_FILE))
+    return Matcher(load(DEFAULT_FILE), translations=[load(ENGLISH_FILE)])
 
 
 def test_folding_and_abbreviations() -> None:
@@ -90,14 +92,80 @@ def test_garbage_and_huge_input(matcher: Matcher) -> None:
 
 
 def test_held_out_questions(matcher: Matcher) -> None:
-    """Phrasings written apart from the base's examples (and never tuned against)."""
+    """Phrasings written apart from the base's examples (the blind set is only reported on,
+    by `python -m bench faq`: nothing is tuned against it)."""
     here = Path(__file__).parent
     rows = read_tsv(here / "heldout.tsv") + read_tsv(here / "heldout2.tsv")
     predicted = [(matcher.match(q).topic or "none", gold) for q, gold in rows]
     accuracy = sum(p == g for p, g in predicted) / len(rows)
     outside = [p for p, g in predicted if g == "none"]
-    assert accuracy >= 0.95
-    assert outside.count("none") / len(outside) >= 0.8
+    assert accuracy >= 0.97
+    assert outside.count("none") / len(outside) >= 0.9
+
+
+def test_greetings_and_introductions_are_not_the_question() -> None:
+    found = pieces("Chào cán bộ, tui là ngư dân ở Điệp Sơn, giờ muốn làm mức 2 thì ra đâu?")
+    assert [p.text for p in found] == ["giờ muốn làm mức 2 thì ra đâu"]
+    assert found[0].asks
+    assert pieces("Dạ chào anh ạ!") == []
+    story, question = pieces("hôm qua tui đi chợ. quên mật khẩu vneid thì sao")
+    assert not story.asks and question.asks
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "Dạ thưa anh chị, em tên Hoa, nhà em ở thôn 3. Mẹ em năm nay 85 tuổi, chân yếu đi "
+            "không được. Cho em hỏi có cách nào làm căn cước cho mẹ tại nhà không ạ?",
+            "home_service",
+        ),
+        ("Tui hổng có điện thoại xịn, chỉ có cái nokia đập đá thôi", "no_smartphone"),
+        ("bả quên mật khẩu vneid rồi, giờ mần răng", "forgot_passcode"),
+        ("lấy dấu tay hổng lên, có làm căn cước được hông", "fingerprint_worn"),
+        ("nhà có khách người Úc ở lại mấy bữa, báo lưu trú sao", "stay_notice"),
+        (
+            "má tui đau chân hổng đi được, tui làm mức 2 thế cho bả được hông",
+            "register_for_relative",
+        ),
+        ("đợt rồi đoàn ra đảo tui đi biển, chừng nào đoàn ra lại", "mobile_team_visit"),
+        ("I forgot my VNeID password, what should I do?", "forgot_passcode"),
+        ("When will the mobile team come to our island again?", "mobile_team_visit"),
+    ],
+)
+def test_long_regional_and_english_questions(matcher: Matcher, question: str, topic: str) -> None:
+    match = matcher.match(question)
+    assert match.verdict in (Verdict.ANSWER, Verdict.ASK) and match.topic == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mã otp ngân hàng không gửi về điện thoại",
+        "quên mật khẩu wifi rồi làm sao",
+        "đổi bằng lái xe ở đâu",
+        "làm giấy khai sinh cho con ở xã cần gì",
+        "làm hộ chiếu mất mấy ngày",
+        "bot ngu quá",
+        "what's the weather like tomorrow",
+    ],
+)
+def test_near_misses_stay_out(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).verdict is Verdict.OUT_OF_SCOPE
+
+
+def test_two_questions_in_one_message_get_both_topics(matcher: Matcher) -> None:
+    match = matcher.match("làm mức 2 hết bao nhiêu tiền? mấy ngày thì có?")
+    assert {match.topic, *match.also} == {"cost", "processing_time"}
+    assert match.verdict is Verdict.ANSWER
+
+
+def test_language_of_the_question() -> None:
+    assert is_english("How do I register a level 2 account?")
+    assert is_english("my phone was stolen")
+    assert not is_english("quên mật khẩu vneid")
+    assert not is_english("vneid level 2 lam o dau")
+    assert not is_english("app bi loi")
 
 
 def test_long_numbers_are_masked() -> None:

@@ -1,38 +1,36 @@
 """Which topic a question is about, and how sure we are: pure, in memory, no I/O.
 
-Each example phrasing (and each title) becomes a sparse TF-IDF vector of words, word pairs and
-character trigrams, over words that are folded, expanded and spell-corrected first. A topic's
-score mixes its closest example with its centroid, plus a bonus for its keywords. The examples
-of `out_of_scope` form one more class, "none": when it wins, or nothing scores high enough, the
-question is not ours.
+Two scorers learn from the same data, the knowledge base's titles and examples (in every
+language given) and its out-of-scope examples (one more class, "none"): a linear SVM over
+TF-IDF character and word n-grams (classifier.py, scikit-learn) and the hand-written TF-IDF
+index with keyword bonuses (tfidf.py). A label's score is the SVM's margin plus a share of the
+index's score. A long message is cut into clauses first (pieces.py): greetings and
+self-introductions are dropped, and the clauses that ask weigh as much as the whole message,
+so the question wins over the story told before it; two clauses that each clearly ask about
+a different topic give two topics.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-import re
-import unicodedata
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
-from bot.core.text import strip_diacritics
-from bot.services.faq.knowledge import KnowledgeBase
-from bot.services.faq.normalize import SMALLTALK, Speller, fold_text, tokens_of
+from bot.services.faq.classifier import LinearModel
+from bot.services.faq.knowledge import KnowledgeBase, Topic
+from bot.services.faq.normalize import SMALLTALK, fold_text, tokens_of
+from bot.services.faq.pieces import pieces
+from bot.services.faq.tfidf import NONE, TfidfIndex, accented
 
-NONE = ""  # the label of the out-of-scope class
-KIND_WEIGHTS = {"w": 1.0, "b": 0.8, "c": 0.35, "a": 0.3}
-EXAMPLE_SHARE = 0.6  # the rest is the centroid's share
-KEYWORD_BONUS = 0.12
-ANSWER_AT = 0.42
-ASK_AT = 0.24
-CLEAR_MARGIN = 0.06
-NONE_RATIO = 0.85  # out of scope when that class comes this close to the best topic
-FOREIGN_WORD_FACTOR = 0.8  # per word the knowledge base never uses: the question is elsewhere
+INDEX_SHARE = 0.7  # weight of the hand-written index's score beside the SVM's margin
+ANSWER_AT = 0.3
+ASK_AT = -0.3
+CLEAR_MARGIN = 0.15  # the best topic must lead the next one by this much to be answered
+NONE_MARGIN = 0.0  # out of scope when "none" scores within this of the best topic
+SECOND_AT = 0.6  # a second clause's own topic, to be answered too
+SHORT_CLAUSE = 7  # words: a shorter asking clause is read with the clause before it
 
 
 class Verdict(StrEnum):
@@ -50,164 +48,127 @@ class Match:
     topic: str | None
     score: float
     candidates: tuple[tuple[str, float], ...] = ()  # best topics first, for asking back
+    also: tuple[str, ...] = ()  # other topics the same message clearly asks about
 
 
-Vector = dict[str, float]
-Doc = tuple[int, list[str], list[str]]  # label, corrected folded words, words with their marks
-
-
-def _accented(text: str) -> list[str]:
-    """Words written with their marks: "mất" and "mật" differ here, not once folded."""
-    words = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text[:400]).lower())
-    return [w for w in words if strip_diacritics(w) != w]
-
-
-def _raw_features(tokens: list[str], marked: Sequence[str] = ()) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for word in marked:
-        counts["a:" + word] += 1
-    for token in tokens:
-        counts["w:" + token] += 1
-        padded = f" {token} "
-        for i in range(len(padded) - 2):
-            counts["c:" + padded[i : i + 3]] += 1
-    for first, second in itertools.pairwise(tokens):
-        counts[f"b:{first}_{second}"] += 1
-    return counts
-
-
-def _normalised(vector: Vector) -> Vector:
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {k: v / norm for k, v in vector.items()} if norm else {}
+def merged(kb: KnowledgeBase, translations: Sequence[KnowledgeBase] = ()) -> KnowledgeBase:
+    """One base whose topics carry the examples and keywords of every language."""
+    if not translations:
+        return kb
+    topics: list[Topic] = []
+    for topic in kb.topics:
+        others = [t for other in translations if (t := other.topic(topic.id)) is not None]
+        topics.append(
+            topic.model_copy(
+                update={
+                    "examples": [
+                        *topic.examples,
+                        *(e for t in others for e in (t.title, *t.examples)),
+                    ],
+                    "keywords": [*topic.keywords, *(k for t in others for k in t.keywords)],
+                }
+            )
+        )
+    outside = [*kb.out_of_scope, *(e for other in translations for e in other.out_of_scope)]
+    return kb.model_copy(update={"topics": topics, "out_of_scope": outside})
 
 
 class Matcher:
     """Built once per knowledge base; `match()` is cheap and side-effect free."""
 
     def __init__(
-        self, kb: KnowledgeBase, *, answer_at: float = ANSWER_AT, ask_at: float = ASK_AT
+        self,
+        kb: KnowledgeBase,
+        *,
+        translations: Sequence[KnowledgeBase] = (),
+        answer_at: float = ANSWER_AT,
+        ask_at: float = ASK_AT,
     ) -> None:
         self.answer_at = answer_at
         self.ask_at = ask_at
-        self.labels = [t.id for t in kb.topics] + [NONE]
-        self.speller = Speller(self._vocabulary(kb) | set(self._words(kb.out_of_scope)))
-        self._domain_words = self._vocabulary(kb)
-        docs: list[Doc] = []
-        for index, topic in enumerate(kb.topics):
-            for text in (topic.title, *topic.examples):
-                docs.append((index, tokens_of(text, self.speller), _accented(text)))
-        none_index = len(self.labels) - 1
-        docs.extend(
-            (none_index, tokens_of(t, self.speller), _accented(t)) for t in kb.out_of_scope
-        )
-        self._idf = self._inverse_frequencies(docs)
-        self._build_matrices(docs)
-        self._keywords = self._weigh_keywords(kb, docs)
-
-    def _weigh_keywords(self, kb: KnowledgeBase, docs: list[Doc]) -> list[list[tuple[str, float]]]:
-        """Each topic's keywords, weighted by how few topics' examples use them: "mat tien"
-        points to the cost topic only, "muc 2" to many."""
-        joined: dict[int, list[str]] = defaultdict(list)
-        for label, tokens, _marked in docs:
-            joined[label].append(" " + " ".join(tokens) + " ")
-        texts = ["|".join(joined[label]) for label in range(len(self.labels))]
-        top = math.log(1 + len(self.labels))
-        weighed: list[list[tuple[str, float]]] = []
-        for topic in kb.topics:
-            phrases = {" " + " ".join(tokens_of(k, self.speller)) + " " for k in topic.keywords}
-            weighed.append(
-                [
-                    (p, math.log(1 + len(self.labels) / max(1, sum(p in t for t in texts))) / top)
-                    for p in sorted(phrases)
-                    if p.strip()
-                ]
-            )
-        return weighed
-
-    @staticmethod
-    def _words(texts: Iterable[str]) -> set[str]:
-        return {w for text in texts for w in tokens_of(text)}
-
-    def _vocabulary(self, kb: KnowledgeBase) -> set[str]:
-        """Every word of the topics (titles, answers, examples, keywords) and of small talk."""
+        base = merged(kb, translations)
+        self.index = TfidfIndex(base)
+        self.speller = self.index.speller
+        self.labels = self.index.labels
         texts: list[str] = []
-        for topic in kb.topics:
-            texts.extend((topic.title, topic.answer, *topic.examples, *topic.keywords))
-        return self._words(texts) | SMALLTALK
+        labels: list[int] = []
+        for number, topic in enumerate(base.topics):
+            for text in (topic.title, *topic.examples):
+                texts.append(self._normal(text))
+                labels.append(number)
+        texts.extend(self._normal(t) for t in base.out_of_scope)
+        labels.extend([len(self.labels) - 1] * len(base.out_of_scope))
+        self.model = LinearModel(texts, labels, len(self.labels))
 
-    def _inverse_frequencies(self, docs: Iterable[Doc]) -> dict[str, float]:
-        """log(1 + labels / labels using the feature): shared words weigh little."""
-        seen: dict[str, set[int]] = defaultdict(set)
-        for label, tokens, marked in docs:
-            for feature in _raw_features(tokens, marked):
-                seen[feature].add(label)
-        total = len(self.labels)
-        return {f: math.log(1 + total / len(labels)) for f, labels in seen.items()}
+    def _normal(self, text: str) -> str:
+        return " ".join(tokens_of(text, self.speller))
 
-    def _vector(self, tokens: list[str], marked: Sequence[str] = ()) -> Vector:
-        vector: Vector = {}
-        for feature, count in _raw_features(tokens, marked).items():
-            idf = self._idf.get(feature)
-            if idf is not None:
-                vector[feature] = (1 + math.log(count)) * idf * KIND_WEIGHTS[feature[0]]
-        return _normalised(vector)
+    def _score(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
+        """Combined scores, one row per text, one column per label; the first text's words."""
+        tokens = [tokens_of(t, self.speller) for t in texts]
+        margins = self.model.decision([" ".join(t) for t in tokens])
+        for row, (text, words) in enumerate(zip(texts, tokens, strict=True)):
+            margins[row] += INDEX_SHARE * self.index.label_scores(words, accented(text))
+        return margins, len(tokens[0])
 
-    def _build_matrices(self, docs: list[Doc]) -> None:
-        """Feature × example and feature × label (centroid) weights, examples grouped by label."""
-        vectors = sorted(
-            ((label, v) for label, tokens, marked in docs if (v := self._vector(tokens, marked))),
-            key=lambda pair: pair[0],
-        )
-        self._row = {f: i for i, f in enumerate(sorted({f for _, v in vectors for f in v}))}
-        by_example = np.zeros((len(self._row), len(vectors)), dtype=np.float32)
-        by_label = np.zeros((len(self._row), len(self.labels)), dtype=np.float32)
-        for column, (label, vector) in enumerate(vectors):
-            for feature, weight in vector.items():
-                by_example[self._row[feature], column] = weight
-                by_label[self._row[feature], label] += weight
-        by_label /= np.maximum(np.linalg.norm(by_label, axis=0), 1e-9)
-        self._by_example, self._by_label = by_example, by_label
-        labels = [label for label, _ in vectors]
-        self._starts = np.array([labels.index(i) for i in range(len(self.labels))])
+    def _final(self, question: str) -> tuple[np.ndarray, list[np.ndarray], int]:
+        """The message's scores, the scores of each clause that asks (alone, and a short one
+        also read with the clause before it), and how many words the message has."""
+        parts = pieces(question)
+        kept = " . ".join(p.text for p in parts) if parts else question
+        asking = [i for i, p in enumerate(parts) if p.asks] if len(parts) > 1 else []
+        windows = [
+            f"{parts[i - 1].text} {parts[i].text}"
+            for i in asking
+            if i and len(parts[i].text.split()) < SHORT_CLAUSE
+        ]
+        texts = [kept, *(parts[i].text for i in asking), *windows]
+        rows, words = self._score(texts)
+        if len(texts) == 1:
+            return rows[0], [], words
+        final = (rows[0] + rows[1:].max(axis=0)) / 2
+        final[-1] = rows[0][-1]  # "none" is judged on the whole message, not on a fragment
+        return final, list(rows[1 : 1 + len(asking)]), words
 
     def scores(self, question: str) -> list[tuple[str, float]]:
         """Every label with its score, best first (the label "" is out of scope)."""
-        tokens = tokens_of(question, self.speller)
-        query = self._vector(tokens, _accented(question))
-        rows = [self._row[f] for f in query if f in self._row]
-        weights = np.array([query[f] for f in query if f in self._row], dtype=np.float32)
-        if rows:
-            closest = np.maximum.reduceat(weights @ self._by_example[rows], self._starts)
-            centroid = weights @ self._by_label[rows]
-            mixed = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * centroid
-        else:
-            mixed = np.zeros(len(self.labels), dtype=np.float32)
-        joined = " " + " ".join(tokens) + " "
-        foreign = sum(1 for t in tokens if t not in self._domain_words and not t.isdigit())
-        damping = FOREIGN_WORD_FACTOR**foreign
-        out: list[tuple[str, float]] = []
-        for index, label in enumerate(self.labels):
-            score = float(mixed[index])
-            if index < len(self._keywords):
-                found = sorted((w for k, w in self._keywords[index] if k in joined), reverse=True)
-                score += KEYWORD_BONUS * sum(found[:2])
-            out.append((label, round(score * damping if label != NONE else score, 4)))
-        out.sort(key=lambda pair: pair[1], reverse=True)
-        return out
+        final, _asking, _words = self._final(question)
+        ranked = [(label, round(float(s), 4)) for label, s in zip(self.labels, final, strict=True)]
+        return sorted(ranked, key=lambda pair: pair[1], reverse=True)
 
     def match(self, question: str) -> Match:
         """The verdict on one question."""
         words = fold_text(question).split()
         if words and all(w in SMALLTALK for w in words):
             return Match(Verdict.SMALLTALK, None, 1.0)
-        ranked = self.scores(question)
-        topics = [(label, score) for label, score in ranked if label != NONE]
+        final, asking, count = self._final(question)
+        order = np.argsort(-final[:-1])
+        topics = [(self.labels[i], round(float(final[i]), 4)) for i in order]
         candidates = tuple(topics[:3])
-        none_score = next(score for label, score in ranked if label == NONE)
         best_topic, best_score = topics[0]
-        if none_score >= NONE_RATIO * best_score or best_score < self.ask_at:
+        if not words or final[-1] + NONE_MARGIN >= best_score or best_score < self.ask_at:
             return Match(Verdict.OUT_OF_SCOPE, None, best_score, candidates)
-        runner_up = topics[1][1] if len(topics) > 1 else 0.0
-        if best_score >= self.answer_at and best_score - runner_up >= CLEAR_MARGIN:
-            return Match(Verdict.ANSWER, best_topic, best_score, candidates)
+        also = self._second_topic(asking, best_topic)
+        if also:
+            candidates = ((best_topic, best_score), (also, float(final[self.labels.index(also)])))
+        runner_up = topics[1][1]
+        clear = best_score - runner_up >= CLEAR_MARGIN and count > 1  # one word is too vague
+        if best_score >= self.answer_at and (clear or also):
+            return Match(
+                Verdict.ANSWER, best_topic, best_score, candidates, (also,) if also else ()
+            )
         return Match(Verdict.ASK, best_topic, best_score, candidates)
+
+    def _second_topic(self, asking: list[np.ndarray], best: str) -> str | None:
+        """Another topic that one clause clearly asks about on its own."""
+        for row in asking:
+            order = np.argsort(-row)
+            top, runner = int(order[0]), float(row[order[1]])
+            label = self.labels[top]
+            if (
+                label not in (best, NONE)
+                and row[top] >= SECOND_AT
+                and row[top] - runner >= CLEAR_MARGIN
+            ):
+                return label
+        return None

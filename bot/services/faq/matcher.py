@@ -28,7 +28,7 @@ INDEX_SHARE = 0.7  # weight of the hand-written index's score beside the SVM's m
 ANSWER_AT = 0.3
 ASK_AT = -0.3
 CLEAR_MARGIN = 0.15  # the best topic must lead the next one by this much to be answered
-NONE_MARGIN = 0.0  # out of scope when "none" scores within this of the best topic
+NONE_MARGIN = 0.35  # out of scope when "none" comes this close to the best topic
 SECOND_AT = 0.6  # a second clause's own topic, to be answered too
 SHORT_CLAUSE = 7  # words: a shorter asking clause is read with the clause before it
 

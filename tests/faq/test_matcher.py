@@ -154,10 +154,27 @@ def test_near_misses_stay_out(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).verdict is Verdict.OUT_OF_SCOPE
 
 
-def test_two_questions_in_one_message_get_both_topics(matcher: Matcher) -> None:
-    match = matcher.match("làm mức 2 hết bao nhiêu tiền? mấy ngày thì có?")
-    assert {match.topic, *match.also} == {"cost", "processing_time"}
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        ("làm mức 2 hết bao nhiêu tiền? mấy ngày thì có?", {"cost", "processing_time"}),
+        (
+            "quên mật khẩu vneid, với lại đổi số điện thoại mới thì làm sao",
+            {"forgot_passcode", "change_phone"},
+        ),
+    ],
+)
+def test_two_questions_in_one_message_get_both_topics(
+    matcher: Matcher, question: str, topics: set[str]
+) -> None:
+    match = matcher.match(question)
+    assert {match.topic, *match.also} == topics
     assert match.verdict is Verdict.ANSWER
+
+
+def test_a_story_is_not_a_second_question(matcher: Matcher) -> None:
+    match = matcher.match("Chào cán bộ, tui đi biển mới về hôm qua, làm mức 2 ở đâu vậy?")
+    assert match.also == ()
 
 
 def test_language_of_the_question() -> None:

@@ -29,7 +29,7 @@ class LinearModel:
             dtype=np.float32,
         )
         features = hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)])
-        self._svm = LinearSVC(C=C).fit(features.tocsr(), list(labels))
+        svm = LinearSVC(C=C).fit(features.tocsr(), list(labels))  # only its weights are kept
 
         # inference by hand over the fitted analyzers, vocabularies and weights: the same
         # numbers as `decision_function`, without its per-call checks (a question is short)
@@ -40,13 +40,13 @@ class LinearModel:
                 (self._words, len(self._chars.vocabulary_)),
             )
         ]
-        coef = np.asarray(self._svm.coef_, dtype=np.float32)
-        intercept = np.asarray(self._svm.intercept_, dtype=np.float32)
+        coef = np.asarray(svm.coef_, dtype=np.float32)
+        intercept = np.asarray(svm.intercept_, dtype=np.float32)
         if coef.shape[0] == 1:  # two classes only: one margin for the second
             coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
         self._weights = np.full((coef.shape[1], n_labels), 0.0, dtype=np.float32)
         self._bias = np.full(n_labels, -1.0, dtype=np.float32)  # a label with no example
-        for column, label in enumerate(self._svm.classes_):
+        for column, label in enumerate(svm.classes_):
             self._weights[:, int(label)] = coef[column]
             self._bias[int(label)] = intercept[column]
 

@@ -27,6 +27,7 @@ TOPIC_IDS: tuple[str, ...] = (
     "face_verification", "scam_warning", "privacy_security", "hotline", "login_error",
 )  # fmt: skip
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ANSWER_CHARS = 1800  # Zalo sends at most 2000 characters per message
 MAX_FILE_BYTES = 2_000_000
 
@@ -90,7 +91,7 @@ class KnowledgeBase(BaseModel):
 def parse(text: str) -> KnowledgeBase:
     """A knowledge base from YAML text; raises KnowledgeError with a readable reason."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # a safe loader (in C when libyaml is there)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

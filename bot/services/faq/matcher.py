@@ -30,6 +30,7 @@ ASK_AT = -0.3
 CLEAR_MARGIN = 0.15  # the best topic must lead the next one by this much to be answered
 NONE_MARGIN = 0.35  # out of scope when "none" comes this close to the best topic
 SECOND_AT = 0.6  # a second clause's own topic, to be answered too
+SECOND_PLAIN_AT = 1.2  # the same for a clause without a question word
 SHORT_CLAUSE = 7  # words: a shorter asking clause is read with the clause before it
 
 
@@ -90,18 +91,9 @@ class Matcher:
         self.index = TfidfIndex(base)
         self.speller = self.index.speller
         self.labels = self.index.labels
-        texts: list[str] = []
-        labels: list[int] = []
-        for number, topic in enumerate(base.topics):
-            for text in (topic.title, *topic.examples):
-                texts.append(self._normal(text))
-                labels.append(number)
-        texts.extend(self._normal(t) for t in base.out_of_scope)
-        labels.extend([len(self.labels) - 1] * len(base.out_of_scope))
+        texts = [" ".join(tokens) for _label, tokens, _marked in self.index.docs]
+        labels = [label for label, _tokens, _marked in self.index.docs]
         self.model = LinearModel(texts, labels, len(self.labels))
-
-    def _normal(self, text: str) -> str:
-        return " ".join(tokens_of(text, self.speller))
 
     def _score(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Combined scores, one row per text, one column per label; the first text's words."""
@@ -111,24 +103,28 @@ class Matcher:
             margins[row] += INDEX_SHARE * self.index.label_scores(words, accented(text))
         return margins, len(tokens[0])
 
-    def _final(self, question: str) -> tuple[np.ndarray, list[np.ndarray], int]:
-        """The message's scores, the scores of each clause that asks (alone, and a short one
-        also read with the clause before it), and how many words the message has."""
+    def _final(self, question: str) -> tuple[np.ndarray, list[tuple[np.ndarray, bool]], int]:
+        """The message's scores, each clause's scores (when there are several) with whether it
+        asks, and how many words the message has. The clauses that ask (a short one also read
+        with the clause before it) weigh as much as the whole message."""
         parts = pieces(question)
         kept = " . ".join(p.text for p in parts) if parts else question
-        asking = [i for i, p in enumerate(parts) if p.asks] if len(parts) > 1 else []
-        windows = [
-            f"{parts[i - 1].text} {parts[i].text}"
-            for i in asking
-            if i and len(parts[i].text.split()) < SHORT_CLAUSE
-        ]
-        texts = [kept, *(parts[i].text for i in asking), *windows]
-        rows, words = self._score(texts)
-        if len(texts) == 1:
+        if len(parts) < 2:
+            rows, words = self._score([kept])
             return rows[0], [], words
-        final = (rows[0] + rows[1:].max(axis=0)) / 2
+        windows = [
+            f"{parts[i - 1].text} {p.text}"
+            for i, p in enumerate(parts)
+            if i and p.asks and len(p.text.split()) < SHORT_CLAUSE
+        ]
+        rows, words = self._score([kept, *(p.text for p in parts), *windows])
+        clauses = [(rows[1 + i], p.asks) for i, p in enumerate(parts)]
+        asking = [row for row, asks in clauses if asks] + list(rows[1 + len(parts) :])
+        if not asking:
+            return rows[0], clauses, words
+        final = (rows[0] + np.max(asking, axis=0)) / 2
         final[-1] = rows[0][-1]  # "none" is judged on the whole message, not on a fragment
-        return final, list(rows[1 : 1 + len(asking)]), words
+        return final, clauses, words
 
     def scores(self, question: str) -> list[tuple[str, float]]:
         """Every label with its score, best first (the label "" is out of scope)."""
@@ -141,14 +137,14 @@ class Matcher:
         words = fold_text(question).split()
         if words and all(w in SMALLTALK for w in words):
             return Match(Verdict.SMALLTALK, None, 1.0)
-        final, asking, count = self._final(question)
+        final, clauses, count = self._final(question)
         order = np.argsort(-final[:-1])
         topics = [(self.labels[i], round(float(final[i]), 4)) for i in order]
         candidates = tuple(topics[:3])
         best_topic, best_score = topics[0]
         if not words or final[-1] + NONE_MARGIN >= best_score or best_score < self.ask_at:
             return Match(Verdict.OUT_OF_SCOPE, None, best_score, candidates)
-        also = self._second_topic(asking, best_topic)
+        also = self._second_topic(clauses, best_topic)
         if also:
             candidates = ((best_topic, best_score), (also, float(final[self.labels.index(also)])))
         runner_up = topics[1][1]
@@ -159,15 +155,17 @@ class Matcher:
             )
         return Match(Verdict.ASK, best_topic, best_score, candidates)
 
-    def _second_topic(self, asking: list[np.ndarray], best: str) -> str | None:
-        """Another topic that one clause clearly asks about on its own."""
-        for row in asking:
+    def _second_topic(self, clauses: list[tuple[np.ndarray, bool]], best: str) -> str | None:
+        """Another topic that one clause clearly asks about on its own (a clause without a
+        question word must be surer: it may be the story)."""
+        for row, asks in clauses:
             order = np.argsort(-row)
             top, runner = int(order[0]), float(row[order[1]])
             label = self.labels[top]
+            enough = SECOND_AT if asks else SECOND_PLAIN_AT
             if (
                 label not in (best, NONE)
-                and row[top] >= SECOND_AT
+                and row[top] >= enough
                 and row[top] - runner >= CLEAR_MARGIN
             ):
                 return label

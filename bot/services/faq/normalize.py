@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -123,6 +124,7 @@ _RUNS = re.compile(r"([a-z])\1{2,}")
 _MAX_CHARS = 400  # a question is short; the rest of a long message adds only noise and time
 
 
+@lru_cache(maxsize=8192)  # the index folds each example several times while it builds
 def fold_text(text: str) -> str:
     """NFC, lower case, no diacritics (đ → d), only letters, digits and single spaces."""
     text = unicodedata.normalize("NFC", text[:_MAX_CHARS]).lower()
@@ -139,11 +141,16 @@ def expand(tokens: Iterable[str]) -> list[str]:
     """Replace abbreviations by their words and drop filler."""
     out: list[str] = []
     for token in tokens:
-        if token in PARTICLES:
-            continue
-        meant = ABBREVIATIONS.get(token) or ABBREVIATIONS.get(_RUNS.sub(r"\1", token))
-        out.extend(meant.split() if meant else [_RUNS.sub(r"\1", token)])
+        if token not in PARTICLES:
+            out.extend(_expanded(token))
     return out
+
+
+@lru_cache(maxsize=50_000)
+def _expanded(token: str) -> tuple[str, ...]:
+    squeezed = _RUNS.sub(r"\1", token)
+    meant = ABBREVIATIONS.get(token) or ABBREVIATIONS.get(squeezed)
+    return tuple(meant.split()) if meant else (squeezed,)
 
 
 class Speller:

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from bot.core.text import strip_diacritics
 from bot.services.faq.knowledge import KnowledgeBase
@@ -63,14 +64,15 @@ class TfidfIndex:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.labels = [t.id for t in kb.topics] + [NONE]
-        self.speller = Speller(self._vocabulary(kb) | set(self._words(kb.out_of_scope)))
         self._domain_words = self._vocabulary(kb)
+        self.speller = Speller(self._domain_words | set(self._words(kb.out_of_scope)))
         docs: list[Doc] = []
         for index, topic in enumerate(kb.topics):
             for text in (topic.title, *topic.examples):
                 docs.append((index, tokens_of(text, self.speller), accented(text)))
         none_index = len(self.labels) - 1
         docs.extend((none_index, tokens_of(t, self.speller), accented(t)) for t in kb.out_of_scope)
+        self.docs = docs  # the corrected words of every title and example, by label
         self._idf = self._inverse_frequencies(docs)
         self._build_matrices(docs)
         self._keywords = self._weigh_keywords(kb, docs)
@@ -130,14 +132,18 @@ class TfidfIndex:
             key=lambda pair: pair[0],
         )
         self._row = {f: i for i, f in enumerate(sorted({f for _, v in vectors for f in v}))}
-        by_example = np.zeros((len(self._row), len(vectors)), dtype=np.float32)
+        rows, columns, weights = [], [], []
         by_label = np.zeros((len(self._row), len(self.labels)), dtype=np.float32)
         for column, (label, vector) in enumerate(vectors):
             for feature, weight in vector.items():
-                by_example[self._row[feature], column] = weight
+                rows.append(self._row[feature])
+                columns.append(column)
+                weights.append(weight)
                 by_label[self._row[feature], label] += weight
         by_label /= np.maximum(np.linalg.norm(by_label, axis=0), 1e-9)
-        self._by_example, self._by_label = by_example, by_label
+        shape = (len(self._row), len(vectors))  # sparse: a dense one takes tens of megabytes
+        self._by_example = csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float32)
+        self._by_label = by_label
         labels = [label for label, _ in vectors]
         self._starts = np.array([labels.index(i) for i in range(len(self.labels))])
 
@@ -147,13 +153,24 @@ class TfidfIndex:
         ranked = [(label, round(float(s), 4)) for label, s in zip(self.labels, found, strict=True)]
         return sorted(ranked, key=lambda pair: pair[1], reverse=True)
 
+    def _near(self, rows: list[int], weights: np.ndarray) -> np.ndarray:
+        """The query's dot product with every example, from the rows of its features."""
+        matrix = self._by_example
+        starts, ends = matrix.indptr[rows], matrix.indptr[np.asarray(rows) + 1]
+        columns = np.concatenate([matrix.indices[s:e] for s, e in zip(starts, ends, strict=True)])
+        values = np.concatenate(
+            [matrix.data[s:e] * w for s, e, w in zip(starts, ends, weights, strict=True)]
+        )
+        return np.bincount(columns, weights=values, minlength=matrix.shape[1])
+
     def label_scores(self, tokens: list[str], marked: Sequence[str] = ()) -> np.ndarray:
         """The score of every label, in the order of `labels`, for corrected folded words."""
         query = self._vector(tokens, marked)
         rows = [self._row[f] for f in query if f in self._row]
         weights = np.array([query[f] for f in query if f in self._row], dtype=np.float32)
         if rows:
-            closest = np.maximum.reduceat(weights @ self._by_example[rows], self._starts)
+            near = self._near(rows, weights)
+            closest = np.maximum.reduceat(near, self._starts)
             centroid = weights @ self._by_label[rows]
             mixed = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * centroid
         else:

@@ -111,7 +111,7 @@ def test_new_topics_are_answered_with_source_and_date(kb, en) -> None:  # type: 
     assert "lừa đảo" in answer(kb, "fingerprint_worn") and "hỏi công an xã" in answer(
         kb, "fingerprint_worn"
     )
-    assert '"Đặt lịch hẹn"' in answer(kb, "mobile_team_visit")
+    assert '"Đặt lịch làm căn cước, VNeID"' in answer(kb, "mobile_team_visit")
     assert kb.topic("mobile_team_visit").action == "booking.start"
 
 

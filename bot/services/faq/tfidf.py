@@ -76,6 +76,11 @@ class TfidfIndex:
         self._idf = self._inverse_frequencies(docs)
         self._build_matrices(docs)
         self._keywords = self._weigh_keywords(kb, docs)
+        self._all_keywords = [
+            (phrase, index, weight)
+            for index, keywords in enumerate(self._keywords)
+            for phrase, weight in keywords
+        ]
 
     def _weigh_keywords(self, kb: KnowledgeBase, docs: list[Doc]) -> list[list[tuple[str, float]]]:
         """Each topic's keywords, weighted by how few topics' examples use them: "mat tien"
@@ -156,12 +161,13 @@ class TfidfIndex:
     def _near(self, rows: list[int], weights: np.ndarray) -> np.ndarray:
         """The query's dot product with every example, from the rows of its features."""
         matrix = self._by_example
-        starts, ends = matrix.indptr[rows], matrix.indptr[np.asarray(rows) + 1]
-        columns = np.concatenate([matrix.indices[s:e] for s, e in zip(starts, ends, strict=True)])
-        values = np.concatenate(
-            [matrix.data[s:e] * w for s, e, w in zip(starts, ends, weights, strict=True)]
-        )
-        return np.bincount(columns, weights=values, minlength=matrix.shape[1])
+        starts = matrix.indptr[rows]
+        lengths = matrix.indptr[np.asarray(rows) + 1] - starts
+        # the positions of every stored value of those rows, without a Python loop
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        positions = np.arange(int(lengths.sum())) + shift
+        values = matrix.data[positions] * np.repeat(weights, lengths)
+        return np.bincount(matrix.indices[positions], weights=values, minlength=matrix.shape[1])
 
     def label_scores(self, tokens: list[str], marked: Sequence[str] = ()) -> np.ndarray:
         """The score of every label, in the order of `labels`, for corrected folded words."""
@@ -176,9 +182,12 @@ class TfidfIndex:
         else:
             mixed = np.zeros(len(self.labels), dtype=np.float32)
         joined = " " + " ".join(tokens) + " "
-        for index, keywords in enumerate(self._keywords):
-            found = sorted((w for k, w in keywords if k in joined), reverse=True)
-            mixed[index] += KEYWORD_BONUS * sum(found[:2])
+        found: dict[int, list[float]] = defaultdict(list)
+        for phrase, index, weight in self._all_keywords:
+            if phrase in joined:
+                found[index].append(weight)
+        for index, weights_found in found.items():
+            mixed[index] += KEYWORD_BONUS * sum(sorted(weights_found, reverse=True)[:2])
         foreign = sum(1 for t in tokens if t not in self._domain_words and not t.isdigit())
         # per unknown word in a short question; a long message's story may use many
         mixed[: len(self._keywords)] *= FOREIGN_WORD_FACTOR ** (foreign * 4 / max(4, len(tokens)))

@@ -132,9 +132,24 @@ async def _match(
     numbers = [r.id_number for _v, r in placed if r.id_number]
     if numbers:
         stored += await store.people_with_id_numbers(tx, numbers)
-    matcher = Matcher(stored)
     households = await store.household_ids(tx, {(v, r.household) for v, r in placed})
     boats = await store.boat_ids(tx, {r.boat: v for v, r in placed if r.boat})
+    # Pure Python over every row: in the worker thread too, so the loop stays free.
+    inserts, updates, matched, dupes = await asyncio.to_thread(
+        _pair, placed, stored, households, boats, now
+    )
+    return inserts, updates, matched, dupes, boats
+
+
+def _pair(
+    placed: list[tuple[int, RosterRow]],
+    stored: list[store.StoredPerson],
+    households: dict[tuple[int, str], int],
+    boats: dict[str, int],
+    now: datetime,
+) -> tuple[list[tuple[RosterRow, int]], list[dict[str, Any]], int, list[Rejected]]:
+    """Each row paired with its stored person, or new, or a duplicate of an earlier row."""
+    matcher = Matcher(stored)
     seen: dict[PersonKey | int | str, int] = {}
     inserts: list[tuple[RosterRow, int]] = []
     updates: list[dict[str, Any]] = []
@@ -172,7 +187,7 @@ async def _match(
         values = _values(row, household_id, boats, now)
         if not unchanged(person, values):
             updates.append({**values, "person_id": person.person_id})
-    return inserts, updates, matched, dupes, boats
+    return inserts, updates, matched, dupes
 
 
 def _values(

@@ -134,8 +134,15 @@ async def test_villages_are_picked_one_by_one(roster: Roster) -> None:
 
 async def test_a_village_head_reaches_only_their_village(roster: Roster) -> None:
     head = await roster.staff("head", Role.VILLAGE_HEAD, village_id=roster.villages["v2"])
-    await head.say("/broadcast")
-    assert "Ai sẽ nhận thông báo?" in head.text  # one village: no village question
+    await head.say("/broadcast")  # one village: straight to the audience
+    await head.press("Tất cả người dân")
+    await head.say(NOTICE)
+    await head.press("Không")
+    await head.press("Gửi ngay")
+    [row] = await _broadcast_rows(head)
+    rows = await roster.outbox_rows(row["id"])  # type: ignore[arg-type]
+    hung = (await roster.chats["r6"].actor()).user_id  # Hòn Ông's one resident with a chat
+    assert [r["user_id"] for r in rows] == [hung]
 
 
 async def test_a_forged_village_is_refused(roster: Roster) -> None:

@@ -1,0 +1,166 @@
+"""A small mutation run: break each named rule in the code, run its tests, expect them to fail.
+
+`./dev mutate` (or `python -m tests.mutate [NAME ...]`). Each mutation replaces one snippet of
+one file, runs the tests named for it, and puts the file back. A mutation is *killed* when
+those tests fail, *survived* when they pass, *stale* when its snippet is no longer in the code
+(update the list). The run fails unless every mutation is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    original: str
+    replacement: str
+    tests: tuple[str, ...]
+
+
+MUTATIONS: tuple[Mutation, ...] = (
+    Mutation(
+        "capacity: read, yield, write instead of one conditional UPDATE",
+        "bot/storage/booking.py",
+        """    result = await tx.execute(_TAKE, {"slot": slot_id, "people": people})
+    return result.rowcount == 1""",
+        """    row = (
+        await tx.execute(
+            select(booking_slots.c.taken, booking_slots.c.capacity).where(
+                booking_slots.c.id == slot_id
+            )
+        )
+    ).one()
+    await __import__("asyncio").sleep(0)
+    if row.taken + people > row.capacity:
+        return False
+    await tx.execute(
+        update(booking_slots)
+        .where(booking_slots.c.id == slot_id)
+        .values(taken=row.taken + people)
+    )
+    return True""",
+        ("tests/booking/test_interleaving.py",),
+    ),
+    Mutation(
+        "set_machines may shrink a session below its bookings",
+        "bot/services/booking/sessions.py",
+        """    if any(size < slot.taken for size, slot in zip(sizes, current, strict=True)):
+        return SessionError.OVERFULL""",
+        "",
+        ("tests/booking/test_interleaving.py",),
+    ),
+    Mutation(
+        "the per-user dispatcher lock removed (a fresh key each message)",
+        "bot/core/dispatcher.py",
+        "async with self._locks.hold((inbound.channel, inbound.chat_id, inbound.user_id)):",
+        "async with self._locks.hold(object()):",
+        ("tests/core/test_user_lock.py",),
+    ),
+    Mutation(
+        "the sender's channel-wide rate bucket removed",
+        "bot/services/sender.py",
+        "start = max(ready_at, self.paused_until, self._token_at(now))",
+        "start = max(ready_at, self.paused_until)",
+        ("tests/outbox/test_pacing.py",),
+    ),
+    Mutation(
+        "the import accepts birth dates after today",
+        "bot/services/roster_import/cells.py",
+        "if not 1900 <= year <= today.year or (born is not None and born > today):",
+        "if not 1900 <= year:",
+        ("tests/roster/test_rules.py",),
+    ),
+    Mutation(
+        "the import stores a sex it does not know, without a warning",
+        "bot/services/roster_import/cells.py",
+        'return "F" if key in FEMALE else False',
+        'return "F" if key in FEMALE else text',
+        ("tests/roster/test_rules.py",),
+    ),
+    Mutation(
+        "a notice's audience ignores its villages",
+        "bot/storage/broadcast.py",
+        """            households.c.village_id.in_(list(village_ids)),
+            persons.c.status.notin_(NOT_RESIDENT),""",
+        """            persons.c.status.notin_(NOT_RESIDENT),""",
+        ("tests/broadcast/test_compose.py::test_a_village_head_reaches_only_their_village",),
+    ),
+    Mutation(
+        "a team lead sees every commune's villages",
+        "bot/services/access.py",
+        "in_communes = {v.id for v in await places.all_villages(tx) if v.commune_id in communes}",
+        "in_communes = {v.id for v in await places.all_villages(tx) if communes}",
+        ("tests/core/test_access.py",),
+    ),
+    Mutation(
+        "the FAQ answers however close the runner-up (CLEAR_MARGIN = 0)",
+        "bot/services/faq/matcher.py",
+        "CLEAR_MARGIN = 0.06",
+        "CLEAR_MARGIN = 0.0",
+        ("tests/faq/test_rules.py",),
+    ),
+    Mutation(
+        "the FAQ ignores topic keywords (KEYWORD_BONUS = 0)",
+        "bot/services/faq/matcher.py",
+        "KEYWORD_BONUS = 0.12",
+        "KEYWORD_BONUS = 0.0",
+        ("tests/faq/test_rules.py",),
+    ),
+    Mutation(
+        "the FAQ ignores accent marks (their weight 0)",
+        "bot/services/faq/matcher.py",
+        '"a": 0.3}',
+        '"a": 0.0}',
+        ("tests/faq/test_rules.py",),
+    ),
+)
+
+
+def _run_tests(tests: tuple[str, ...]) -> int:
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, check=False).returncode
+
+
+def run(mutation: Mutation) -> str:
+    path = ROOT / mutation.file
+    source = path.read_text(encoding="utf-8")
+    if source.count(mutation.original) != 1:
+        return "stale"
+    try:
+        path.write_text(source.replace(mutation.original, mutation.replacement), encoding="utf-8")
+        code = _run_tests(mutation.tests)
+    finally:
+        path.write_text(source, encoding="utf-8")
+    # pytest: 0 passed, 1 some test failed; anything else (2 interrupted, 4 usage) is an error.
+    return {0: "survived", 1: "killed"}.get(code, f"error (pytest exit {code})")
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in MUTATIONS if not argv or any(a in m.name for a in argv)]
+    baseline = sorted({t for m in chosen for t in m.tests})
+    if _run_tests(tuple(baseline)) != 0:
+        print("the named tests fail without any mutation: fix them first")
+        return 1
+    results = {}
+    for mutation in chosen:
+        started = time.monotonic()
+        outcome = run(mutation)
+        results[mutation.name] = outcome
+        print(f"{outcome:>9}  {time.monotonic() - started:5.1f} s  {mutation.name}", flush=True)
+    killed = sum(outcome == "killed" for outcome in results.values())
+    print(json.dumps({"mutations": len(results), "killed": killed, "results": results}))
+    return 0 if killed == len(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

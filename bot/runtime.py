@@ -102,9 +102,10 @@ def reminders_component(runtime: Runtime) -> Part:
 
     # Not nudged after every message: reminders are due hours ahead, and the scheduler looks
     # at the table every TROLY06_REMINDER_POLL_S anyway.
-    return Part(
-        "reminders", ReminderScheduler(runtime.app.db, runtime.app.clock, runtime.settings)
+    scheduler = ReminderScheduler(
+        runtime.app.db, runtime.app.clock, runtime.settings, on_queued=runtime.sender.wake
     )
+    return Part("reminders", scheduler)
 
 
 def load_factory(spec: str) -> Factory:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -73,8 +74,10 @@ class ReminderScheduler:
         *,
         name: str = "main",
         store_url: str | None = None,
+        on_queued: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
+        self.on_queued = on_queued  # wakes the outbox sender when reminders were queued
         self.clock = clock
         self.settings = settings
         self.name = name
@@ -167,6 +170,8 @@ class ReminderScheduler:
             for status in ("sent", "missed", "cancelled", "skipped"):
                 getattr(total, status).extend(getattr(fired, status))
             total.deferred += fired.deferred
+            if fired.sent and self.on_queued is not None:
+                self.on_queued()
             if fired.handled + fired.deferred < BATCH:
                 return total
 

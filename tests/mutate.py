@@ -30,7 +30,7 @@ class Mutation:
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "capacity: read, yield, write instead of one conditional UPDATE",
-        "bot/storage/booking.py",
+        "bot/storage/booking/gates.py",
         """    result = await tx.execute(_TAKE, {"slot": slot_id, "people": people})
     return result.rowcount == 1""",
         """    row = (
@@ -133,7 +133,7 @@ def _run_tests(tests: tuple[str, ...]) -> int:
 
 def run(mutation: Mutation) -> str:
     path = ROOT / mutation.file
-    source = path.read_text(encoding="utf-8")
+    source = path.read_text(encoding="utf-8") if path.is_file() else ""
     if source.count(mutation.original) != 1:
         return "stale"
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -20,6 +19,7 @@ from bot.core.clock import Clock
 from bot.core.context import Context, FlowReset
 from bot.core.i18n import _, use_locale
 from bot.core.inbound import Inbound, Kind
+from bot.core.keys import new_choice_key
 from bot.core.locks import KeyedLocks
 from bot.core.reply import Choice, Reply
 from bot.core.router import MenuItem, Route, Router, Trigger
@@ -39,10 +39,6 @@ CHOICE_TTL = timedelta(days=30)
 
 def failure_text() -> str:
     return _("Sorry, something went wrong. Nothing was changed; please try again.")
-
-
-def new_choice_key() -> str:
-    return secrets.token_urlsafe(6)
 
 
 class Dispatcher:

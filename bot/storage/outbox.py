@@ -33,22 +33,20 @@ class Recipient:
     reachable: bool
 
 
-async def recipient_of(tx: AsyncConnection, user_id: int) -> Recipient | None:
-    """Where to write to a user: the identity they used last."""
-    row = (
-        await tx.execute(
-            select(
-                users.c.id,
-                chat_identities.c.id,
-                chat_identities.c.channel,
-                chat_identities.c.chat_id,
-                chat_identities.c.unreachable_at.is_(None),
-            )
-            .join(chat_identities, chat_identities.c.id == users.c.last_identity_id)
-            .where(users.c.id == user_id)
+async def recipients_of(tx: AsyncConnection, user_ids: Sequence[int]) -> dict[int, Recipient]:
+    """Where to write to each user: the identity they used last (users without one left out)."""
+    rows = await tx.execute(
+        select(
+            users.c.id,
+            chat_identities.c.id,
+            chat_identities.c.channel,
+            chat_identities.c.chat_id,
+            chat_identities.c.unreachable_at.is_(None),
         )
-    ).first()
-    return Recipient(*row) if row else None
+        .join(chat_identities, chat_identities.c.id == users.c.last_identity_id)
+        .where(users.c.id.in_(list(user_ids)))
+    )
+    return {row[0]: Recipient(*row) for row in rows}
 
 
 async def insert_messages(tx: AsyncConnection, rows: list[dict[str, Any]]) -> int:

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.outbox import Recipient as OutboxRecipient
 from bot.storage.sql import insert_ignore, upsert
 from bot.storage.tables.booking import booking_members, booking_slots, bookings
 from bot.storage.tables.core import (
     boats,
-    chat_identities,
     households,
     persons,
     roles,
@@ -154,19 +152,6 @@ async def move(tx: AsyncConnection, reminder_id: int, due_at: datetime) -> None:
     await tx.execute(update(reminders).where(reminders.c.id == reminder_id).values(due_at=due_at))
 
 
-async def of_owner(
-    tx: AsyncConnection, *, person_id: int | None = None, user_id: int | None = None
-) -> list[tuple[str, str, datetime]]:
-    """(kind, status, due_at) of a person's or user's reminders, oldest first."""
-    column = reminders.c.person_id if person_id is not None else reminders.c.user_id
-    rows = await tx.execute(
-        select(reminders.c.kind, reminders.c.status, reminders.c.due_at)
-        .where(column == (person_id if person_id is not None else user_id))
-        .order_by(reminders.c.due_at, reminders.c.id)
-    )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
 # --- return dates ---------------------------------------------------------------------------
 
 
@@ -187,10 +172,6 @@ async def set_user_away(tx: AsyncConnection, user_id: int, return_on: date, now:
         {"user_id": user_id, "return_on": return_on, "updated_at": now},
         ["user_id"],
     )
-
-
-async def user_return_on(tx: AsyncConnection, user_id: int) -> date | None:
-    return await tx.scalar(select(away_users.c.return_on).where(away_users.c.user_id == user_id))
 
 
 @dataclass(frozen=True)
@@ -232,70 +213,6 @@ class PersonState:
     person_id: int
     village_id: int
     needs_visit: bool  # no ID card or no level 2 account, and not moved / exempt
-
-
-async def person_state(tx: AsyncConnection, person_id: int) -> PersonState | None:
-    row = (
-        await tx.execute(
-            select(
-                persons.c.id,
-                households.c.village_id,
-                persons.c.has_id_card,
-                persons.c.has_eid_level2,
-                persons.c.status,
-            )
-            .join(households, households.c.id == persons.c.household_id)
-            .where(persons.c.id == person_id)
-        )
-    ).first()
-    if row is None:
-        return None
-    needs = not (row[2] and row[3]) and row[4] not in GONE
-    return PersonState(row[0], row[1], needs)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    user_id: int
-    person_id: int | None
-    locale: str | None
-
-
-async def recipient(
-    tx: AsyncConnection, *, user_id: int | None, person_id: int | None
-) -> Recipient | None:
-    """The chat user a reminder goes to: its user, else the user linked to its person."""
-    where = users.c.id == user_id if user_id is not None else users.c.person_id == person_id
-    row = (
-        await tx.execute(select(users.c.id, users.c.person_id, users.c.locale).where(where))
-    ).first()
-    return Recipient(*row) if row else None
-
-
-async def has_booked_since(
-    tx: AsyncConnection, *, user_id: int, person_id: int | None, since: datetime
-) -> bool:
-    """Whether the user (or a booking naming the person) holds a booking for a slot since."""
-    booked_by = bookings.c.user_id == user_id
-    if person_id is not None:
-        booked_by = or_(
-            booked_by,
-            exists().where(
-                booking_members.c.booking_id == bookings.c.id,
-                booking_members.c.person_id == person_id,
-            ),
-        )
-    found = await tx.scalar(
-        select(bookings.c.id)
-        .join(booking_slots, booking_slots.c.id == bookings.c.slot_id)
-        .where(
-            booked_by,
-            bookings.c.status.in_(ACTIVE_BOOKING),
-            booking_slots.c.starts_at >= since,
-        )
-        .limit(1)
-    )
-    return found is not None
 
 
 @dataclass(frozen=True)
@@ -386,6 +303,13 @@ async def arrivals_missing(
 # --- batch look-ups for a run of due reminders ----------------------------------------------
 
 
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    person_id: int | None
+    locale: str | None
+
+
 async def recipients(
     tx: AsyncConnection, user_ids: Sequence[int], person_ids: Sequence[int]
 ) -> tuple[dict[int, Recipient], dict[int, Recipient]]:
@@ -439,19 +363,3 @@ async def latest_bookings(
         .group_by(booking_members.c.person_id)
     )
     return {row[0]: row[1] for row in by_user}, {row[0]: row[1] for row in by_person}
-
-
-async def outbox_recipients(tx: AsyncConnection, user_ids: Sequence[int]) -> dict[int, Any]:
-    """Where to write to each user (as `bot.storage.outbox.recipient_of`, for many at once)."""
-    rows = await tx.execute(
-        select(
-            users.c.id,
-            chat_identities.c.id,
-            chat_identities.c.channel,
-            chat_identities.c.chat_id,
-            chat_identities.c.unreachable_at.is_(None),
-        )
-        .join(chat_identities, chat_identities.c.id == users.c.last_identity_id)
-        .where(users.c.id.in_(list(user_ids)))
-    )
-    return {row[0]: OutboxRecipient(*row) for row in rows}

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.dispatcher import new_choice_key
 from bot.core.i18n import gettext as _
 from bot.core.i18n import use_locale
+from bot.core.keys import new_choice_key
 from bot.services.booking import Service as BookingService
 from bot.services.booking import reservations as booking_reservations
 from bot.services.booking import sessions as booking_sessions

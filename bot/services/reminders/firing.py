@@ -14,16 +14,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.dispatcher import new_choice_key
 from bot.core.i18n import use_locale
 from bot.core.reply import Choice
+from bot.services import outbox
+from bot.services.outbox import Outgoing
 from bot.services.reminders import texts
 from bot.services.reminders.planning import Kind
 from bot.services.reminders.policy import Policy, default_policy
-from bot.storage import conversations
-from bot.storage import outbox as outbox_store
 from bot.storage import reminders as store
-from bot.storage.conversations import StoredChoice
 
 logger = logging.getLogger(__name__)
 
@@ -177,33 +175,14 @@ async def _booking_message(
 
 
 async def _enqueue(tx: AsyncConnection, messages: list[_Message], now: datetime) -> list[int]:
-    """Queue the messages as `bot.services.outbox.enqueue` does, in one insert; returns ids."""
-    where = await store.outbox_recipients(tx, [m.user_id for m in messages])
-    rows, keyed_choices, queued = [], [], []
-    for message in messages:
-        recipient = where.get(message.user_id)
-        if recipient is None or not recipient.reachable:
-            continue
-        keyed = [
-            StoredChoice(new_choice_key(), recipient.identity_id, c.action, c.value, c.label)
-            for c in message.choices
-        ]
-        keyed_choices.extend(keyed)
-        rows.append(
-            outbox_store.message_row(
-                key=outbox_key(message.reminder_id),
-                recipient=recipient,
-                text=message.text,
-                now=now,
-                not_before=now,
-                choices=[[c.label, c.key] for c in keyed],
-            )
-        )
-        queued.append(message.reminder_id)
-    await outbox_store.insert_messages(tx, rows)
-    if keyed_choices:
-        await conversations.add_choices(tx, keyed_choices, now)
-    return queued
+    """Queue the messages in one insert; returns the ids of the reminders that had a chat."""
+    outgoing = [
+        Outgoing(m.user_id, outbox_key(m.reminder_id), m.text, tuple(m.choices), now)
+        for m in messages
+    ]
+    queued, _ = await outbox.enqueue_many(tx, outgoing, now)
+    ids = {outbox_key(m.reminder_id): m.reminder_id for m in messages}
+    return [ids[m.key] for m in queued]
 
 
 async def open_slots(tx: AsyncConnection, village_id: int | None, now: datetime) -> list[Any]:

@@ -108,8 +108,7 @@ class ReminderScheduler:
                 timezone=LOCAL_TZ,
             ),
         )
-        if _expire_offers_service() is not None:
-            self._ensure(EXPIRE_ID, jobs.expire_offers, IntervalTrigger(minutes=1))
+        self._ensure(EXPIRE_ID, jobs.expire_offers, IntervalTrigger(minutes=1))
         await self._rearm_if_late()
         logger.info("reminder scheduler started: %s jobs", len(self.scheduler.get_jobs()))
 
@@ -195,14 +194,7 @@ class ReminderScheduler:
             await service.send_digests(tx, self.clock.now(), self.policy)
 
     async def expire_offers(self) -> None:
-        expire = _expire_offers_service()
-        if expire is not None:
-            async with self.db.write() as tx:
-                await expire(tx, self.clock.now())
+        from bot.services import booking  # imported late to keep start-up light
 
-
-def _expire_offers_service():  # type: ignore[no-untyped-def]
-    """`bot.services.booking.expire_offers`, once the booking service provides it."""
-    from bot.services import booking
-
-    return getattr(booking, "expire_offers", None)
+        async with self.db.write() as tx:
+            await booking.expire_offers(tx, self.clock.now())

@@ -189,7 +189,6 @@ async def open_slots(tx: AsyncConnection, village_id: int | None, now: datetime)
     """The next open slots, nearest to the village first (any village if not known)."""
     from bot.services import booking  # a sibling area; imported late to keep start-up light
 
-    finder = getattr(booking, "next_open_slots", None)
-    if finder is None:
-        return []
-    return list(await finder(tx, village_id=village_id, now=now, limit=SLOT_OFFERS))
+    return list(
+        await booking.next_open_slots(tx, village_id=village_id, now=now, limit=SLOT_OFFERS)
+    )

@@ -102,27 +102,6 @@ MUTATIONS: tuple[Mutation, ...] = (
         "in_communes = {v.id for v in await places.all_villages(tx) if communes}",
         ("tests/core/test_access.py",),
     ),
-    Mutation(
-        "the FAQ answers however close the runner-up (CLEAR_MARGIN = 0)",
-        "bot/services/faq/matcher.py",
-        "CLEAR_MARGIN = 0.06",
-        "CLEAR_MARGIN = 0.0",
-        ("tests/faq/test_rules.py",),
-    ),
-    Mutation(
-        "the FAQ ignores topic keywords (KEYWORD_BONUS = 0)",
-        "bot/services/faq/matcher.py",
-        "KEYWORD_BONUS = 0.12",
-        "KEYWORD_BONUS = 0.0",
-        ("tests/faq/test_rules.py",),
-    ),
-    Mutation(
-        "the FAQ ignores accent marks (their weight 0)",
-        "bot/services/faq/matcher.py",
-        '"a": 0.3}',
-        '"a": 0.0}',
-        ("tests/faq/test_rules.py",),
-    ),
 )
 
 

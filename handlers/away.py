@@ -11,8 +11,9 @@ from bot.core.i18n import format_time, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.services import dates, reminders
-from bot.services.dates import Ambiguous, Found, Parsed, Problem, Refused
+from bot.core.understand import dates
+from bot.core.understand.dates import Ambiguous, Found, Parsed, Problem, Refused
+from bot.services import reminders
 from bot.services.reminders.texts import lunar_words, spoken_date
 
 router = Router("away")

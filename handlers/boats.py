@@ -10,7 +10,8 @@ from bot.core.context import Context
 from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext
 from bot.core.router import Router
-from bot.services import dates, reminders
+from bot.core.understand import dates
+from bot.services import reminders
 from bot.services.identity import Role
 from bot.services.reminders import BoatError
 from bot.services.reminders.texts import spoken_date

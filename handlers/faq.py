@@ -146,6 +146,22 @@ async def answer_question(ctx: Context) -> None:
         _not_my_area(ctx)
 
 
+@router.aside()
+async def answer_aside(ctx: Context) -> bool:
+    """Answers a question typed in the middle of a flow, when the answer is clear; the core
+    then asks the interrupted step again."""
+    try:
+        faq = default_store(ctx.settings.faq_file).current()
+    except KnowledgeError:
+        return False
+    match = faq.matcher.match(ctx.text)
+    topic = faq.kb.topic(match.topic) if match.verdict is Verdict.ANSWER and match.topic else None
+    if topic is None:
+        return False
+    _answer(ctx, topic)
+    return True
+
+
 @router.action("faq.ask")
 async def invite_question(ctx: Context) -> None:
     """Asks for a question in the user's own words and offers the most asked topics."""

@@ -11,7 +11,7 @@ from bot.core.i18n import format_date, format_datetime, format_number, lazy_gett
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.services import dates
+from bot.core.understand import dates
 from bot.services import missing as service
 from bot.services.identity import Role
 from bot.services.missing import (

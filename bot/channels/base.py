@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.core.reply import Reply
+from bot.core.understand.texts import how_to_answer
 
 
 class SendStatus(StrEnum):
@@ -62,4 +63,6 @@ def numbered_choices(reply: Reply) -> str:
     """The reply's text with its choices as a numbered list (for channels without buttons)."""
     lines = [reply.text] if reply.text else []
     lines += [f"{i}. {choice.label}" for i, choice in enumerate(reply.choices, start=1)]
+    if reply.choices:
+        lines.append(how_to_answer())
     return "\n".join(lines)

@@ -36,6 +36,7 @@ class Context:
     menu_for: Callable[[Actor], tuple[Choice, ...]]
     choice: Choice | None = None
     replies: list[Reply] = field(default_factory=list)
+    reasked: bool = False  # the core asked the step again: keep the stored prompt as it was
 
     @property
     def text(self) -> str:

@@ -1,9 +1,12 @@
 """The core: one inbound message in, replies out, in one transaction under a per-user lock.
 
 Order of dispatch: input checks; commands (and the cancel/menu words); a picked choice
-(button key, typed number or the option's words); the conversation's state; free-text routes
-in router order; a fallback. Each handler runs inside a savepoint: if it fails, what it did
-is rolled back, the conversation stays as it was, and the user gets one clear sentence.
+(button key, or a typed answer read by bot/core/understand: a number, the option's words, a
+yes, a date, a time); the conversation's state; free-text routes in router order; a fallback.
+Inside a flow, an answer that fits nothing never leaves it: a question gets its answer from
+an aside (the FAQ), then the step is asked again with its options. Each handler runs inside a
+savepoint: if it fails, what it did is rolled back, the conversation stays as it was, and the
+user gets one clear sentence.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from datetime import timedelta
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context, FlowReset
-from bot.core.i18n import _, use_locale
+from bot.core.i18n import _, to_local, use_locale
 from bot.core.inbound import Inbound, Kind
 from bot.core.keys import new_choice_key
 from bot.core.locks import KeyedLocks
 from bot.core.reply import Choice, Reply
-from bot.core.router import MenuItem, Route, Router, Trigger
+from bot.core.router import AsideHandler, MenuItem, Route, Router, Trigger
 from bot.core.text import fold
+from bot.core.understand import options, texts
+from bot.core.understand.cancel import is_cancel
+from bot.core.understand.question import is_question
 from bot.services import identity
 from bot.services.identity import Actor
 from bot.storage import conversations
@@ -32,7 +38,6 @@ from bot.storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-CANCEL_WORDS = frozenset({"huy", "huy bo", "thoat", "dung", "dung lai", "cancel", "stop"})
 MENU_WORDS = frozenset({"menu", "danh muc", "bat dau", "start"})
 CHOICE_TTL = timedelta(days=30)
 
@@ -71,6 +76,7 @@ class Dispatcher:
             if table is not None:
                 table.setdefault(route.key, route)  # first registration wins
             self._by_trigger[route.trigger].append(route)
+        self._asides: list[AsideHandler] = [a for router in routers for a in router.asides]
         self._menu: list[MenuItem] = sorted(
             (item for router in routers for item in router.menu_items), key=lambda i: i.order
         )
@@ -166,6 +172,7 @@ class Dispatcher:
             await self._route_text(ctx)
         else:
             ctx.reply(_("I can only read text messages. Please type your question, or /menu."))
+            await self._reask_in_flow(ctx)
 
     async def _route_text(self, ctx: Context) -> None:
         text = ctx.text
@@ -173,6 +180,7 @@ class Dispatcher:
             ctx.reply(
                 _("The message is empty. Type your question, or /menu to see what I can do.")
             )
+            await self._reask_in_flow(ctx)
             return
         if len(text) > self.settings.max_text_length:
             ctx.reply(
@@ -180,18 +188,45 @@ class Dispatcher:
                     "That message is too long ({length} characters). Please keep it under {limit}."
                 ).format(length=len(text), limit=self.settings.max_text_length)
             )
+            await self._reask_in_flow(ctx)
             return
-        command = ctx.inbound.command or self._word_command(ctx.folded)
+        command = ctx.inbound.command or self._word_command(text)
         if command:
             await self._command(ctx, command)
             return
-        picked = await self._typed_choice(ctx)
-        if picked is not None:
-            await self._pick(ctx, picked)
+        listed = await self._listed(ctx)
+        found = self._typed_pick(ctx, listed)
+        if isinstance(found, options.Picked):
+            await self._pick(ctx, listed[found.index])
+            return
+        if isinstance(found, options.Several):
+            ctx.reasked = True
+            ctx.reply(
+                texts.which_one(),
+                choices=[
+                    Choice(c.label, c.action, c.value, "", c.meaning)
+                    for c in (listed[i] for i in found.indices)
+                ],
+            )
+            return
+        if isinstance(found, options.OutOfRange):
+            self._reask(
+                ctx,
+                listed,
+                texts.pick_a_number(found.count),
+            )
             return
         state_route = self._states.get(ctx.state or "")
         if state_route is not None and state_route.allows(ctx.actor.roles):
+            if is_question(text) and await self._aside(ctx):
+                self._reask(ctx, listed, "")
+                return
             await state_route.handler(ctx)
+            return
+        if ctx.state and listed:
+            # A step that waits for one of its options: answer a question, then ask again.
+            answered = await self._aside(ctx)
+            self._reask(ctx, listed, "" if answered else texts.did_not_understand())
             return
         if ctx.state:
             ctx.end()  # a state nobody handles any more (or not for this role)
@@ -203,10 +238,10 @@ class Dispatcher:
         ctx.main_menu(_("Sorry, I did not understand. Pick from the menu, or ask a question."))
 
     @staticmethod
-    def _word_command(folded: str) -> str:
-        if folded in CANCEL_WORDS:
+    def _word_command(text: str) -> str:
+        if is_cancel(text):
             return "cancel"
-        if folded in MENU_WORDS:
+        if fold(text).strip(" .!") in MENU_WORDS:
             return "menu"
         return ""
 
@@ -223,37 +258,50 @@ class Dispatcher:
         else:
             await route.handler(ctx)
 
-    async def _typed_choice(self, ctx: Context) -> StoredChoice | None:
-        """A typed number ("2") or an option's words picks from the last list shown.
-
-        When the options are themselves numbers (minutes, machines, people), a typed number
-        means that number, never the option at that position.
-        """
+    async def _listed(self, ctx: Context) -> list[StoredChoice]:
+        """The options of the last list shown, in order (empty if any has expired)."""
         keys = ctx.convo.menu_keys
         if not keys:
-            return None
-        folded = ctx.folded.rstrip(".)")
+            return []
         listed = await conversations.find_choices(ctx.tx, keys)
-        for stored in listed:
-            if fold(stored.label) == folded:
-                return stored
-        numeric_options = any(stored.label.strip().isdigit() for stored in listed)
-        if folded.isdigit() and not numeric_options and len(listed) == len(keys):
-            index = int(folded) - 1
-            return listed[index] if 0 <= index < len(listed) else None
-        return None
-        folded = ctx.folded.rstrip(".)")
-        if folded.isdigit():
-            index = int(folded) - 1
-            return (
-                await conversations.find_choice(ctx.tx, keys[index])
-                if 0 <= index < len(keys)
-                else None
-            )
-        for stored in await conversations.find_choices(ctx.tx, keys):
-            if fold(stored.label) == folded:
-                return stored
-        return None
+        return listed if len(listed) == len(keys) else []
+
+    @staticmethod
+    def _typed_pick(ctx: Context, listed: list[StoredChoice]) -> options.Pick:
+        """Which listed option the typed text picks (bot/core/understand/options.py)."""
+        if not listed:
+            return options.NoMatch()
+        return options.pick(
+            ctx.text,
+            [options.Option(c.label, c.meaning) for c in listed],
+            to_local(ctx.now()).date(),
+        )
+
+    async def _aside(self, ctx: Context) -> bool:
+        for aside in self._asides:
+            if await aside(ctx):
+                return True
+        return False
+
+    async def _reask_in_flow(self, ctx: Context) -> None:
+        """After refusing a message in the middle of a flow, ask the step again."""
+        if ctx.state:
+            self._reask(ctx, await self._listed(ctx), "")
+
+    def _reask(self, ctx: Context, listed: list[StoredChoice], why: str) -> None:
+        """The same step again: why, the question last asked, and its options.
+
+        The options keep their actions, values and meanings; only their keys are new.
+        """
+        question = ctx.convo.prompt if ctx.state else ""
+        lines = [line for line in (why, question) if line]
+        if not listed and not question:
+            return
+        ctx.reasked = True
+        ctx.reply(
+            "\n\n".join(lines),
+            choices=[Choice(c.label, c.action, c.value, "", c.meaning) for c in listed],
+        )
 
     async def _pick(self, ctx: Context, stored: StoredChoice | None) -> None:
         route = self._actions.get(stored.action) if stored else None
@@ -264,6 +312,10 @@ class Dispatcher:
             and (route.states is None or ctx.state in route.states)
         )
         if not fresh or stored is None or route is None:
+            listed = await self._listed(ctx) if ctx.state else []
+            if listed:
+                self._reask(ctx, listed, texts.not_an_option())  # keep the flow's draft
+                return
             ctx.reply(
                 _("This button has expired. Here is the current menu."),
                 choices=ctx.menu_for(ctx.actor),
@@ -272,7 +324,7 @@ class Dispatcher:
         if not route.allows(ctx.actor.roles):
             ctx.reply(_("You do not have permission to use this."))
             return
-        ctx.choice = Choice(stored.label, stored.action, stored.value, stored.key)
+        ctx.choice = Choice(stored.label, stored.action, stored.value, stored.key, stored.meaning)
         await route.handler(ctx)
 
     async def _first(self, ctx: Context, routes: list[Route]) -> None:
@@ -293,7 +345,9 @@ class Dispatcher:
                 await conversations.add_choices(
                     ctx.tx,
                     [
-                        StoredChoice(c.key, ctx.actor.identity_id, c.action, c.value, c.label)
+                        StoredChoice(
+                            c.key, ctx.actor.identity_id, c.action, c.value, c.label, c.meaning
+                        )
                         for c in keyed
                     ],
                     now,
@@ -303,8 +357,14 @@ class Dispatcher:
             out.append(reply)
         if last_keys is not None:
             ctx.convo.menu_keys = last_keys
-        elif ctx.state is not None:
+        elif ctx.state is not None and ctx.replies:
             ctx.convo.menu_keys = []  # the flow asked for free text: "3" is an answer, not a pick
+        if ctx.state is None:
+            ctx.convo.prompt = ""
+        elif not ctx.reasked and ctx.replies:
+            asking = [r for r in ctx.replies if r.choices] or [r for r in ctx.replies if r.text]
+            if asking:
+                ctx.convo.prompt = asking[-1].text
         return out
 
     async def purge_old_choices(self) -> int:

@@ -11,12 +11,15 @@ class Choice:
 
     `action` names the handler that runs when it is picked and `value` is its small payload
     (an id). Both stay on the server: the channel only ever sees `key`, which the core fills in.
+    `meaning` says what the option stands for (bot/core/understand/meaning.py: yes, no, a day,
+    a time, a number), so that a typed "ừ", "thứ 4" or "8h30" picks it.
     """
 
     label: str
     action: str
     value: str = ""
     key: str = ""
+    meaning: str = ""
 
 
 @dataclass(frozen=True)

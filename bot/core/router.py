@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from bot.core.context import Context
 
 Handler = Callable[["Context"], Awaitable[None]]
+# May answer a message typed in the middle of a flow without leaving it; True if it answered.
+AsideHandler = Callable[["Context"], Awaitable[bool]]
 TextPredicate = Callable[[str], bool]  # gets the folded text
 
 
@@ -58,6 +60,7 @@ class Router:
         self.name = name
         self.routes: list[Route] = []
         self.menu_items: list[MenuItem] = []
+        self.asides: list[AsideHandler] = []
 
     def _add(self, route: Route) -> Handler:
         self.routes.append(route)
@@ -105,6 +108,19 @@ class Router:
 
         def register(fn: Handler) -> Handler:
             return self._add(Route(Trigger.TEXT, "", fn, frozenset(roles), None, predicate))
+
+        return register
+
+    def aside(self) -> Callable[[AsideHandler], AsideHandler]:
+        """Offer to answer text typed in the middle of a flow (a question) without leaving it.
+
+        The handler replies and returns True, or returns False having replied nothing; the
+        core then asks the interrupted step again, with the flow's data kept.
+        """
+
+        def register(fn: AsideHandler) -> AsideHandler:
+            self.asides.append(fn)
+            return fn
 
         return register
 

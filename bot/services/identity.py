@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -304,6 +304,45 @@ async def link_by_phone(
     ]
     if not people:
         return LinkError.NOT_FOUND
+    if not free:
+        return LinkError.TAKEN
+    if len(free) == 1:
+        await store.set_person(tx, actor.user_id, free[0].person_id)
+    return free
+
+
+PersonBrief = store.PersonBrief
+
+
+def _born_fits(held: tuple[date | None, int | None], born: date | None, year: int | None) -> bool:
+    held_date, held_year = held
+    if born is not None:
+        return held_date == born or (held_date is None and held_year == born.year)
+    if year is not None:
+        return year in (held_year, held_date.year if held_date else None)
+    return False
+
+
+async def link_by_typing(
+    tx: AsyncConnection, actor: Actor, phone: str, born: date | None, year: int | None
+) -> list[store.PersonBrief] | LinkError:
+    """Link by a typed phone and birth date (or year), for chats that cannot share a contact.
+
+    Both must match one roster person. A phone that is not on the roster and a birth date
+    that does not match give the same NOT_FOUND, so a reply never tells whether a phone is
+    there; the caller counts wrong tries.
+    """
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        return LinkError.BAD_PHONE
+    people = await store.persons_with_phone(tx, normalized)
+    births = await store.births_of(tx, [p.person_id for p in people])
+    fitting = [p for p in people if _born_fits(births.get(p.person_id, (None, None)), born, year)]
+    if not fitting:
+        return LinkError.NOT_FOUND
+    free = [
+        p for p in fitting if await store.user_of_person(tx, p.person_id) in (None, actor.user_id)
+    ]
     if not free:
         return LinkError.TAKEN
     if len(free) == 1:

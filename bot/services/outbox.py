@@ -48,7 +48,9 @@ async def enqueue_many(
         if recipient is None or not recipient.reachable:
             continue
         keyed = [
-            StoredChoice(new_choice_key(), recipient.identity_id, c.action, c.value, c.label)
+            StoredChoice(
+                new_choice_key(), recipient.identity_id, c.action, c.value, c.label, c.meaning
+            )
             for c in message.choices
         ]
         keyed_all.extend(keyed)

@@ -70,3 +70,12 @@ def _kind(digits: str) -> str:
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
     return "mobile" if mobile else "landline"
+
+
+def find_phone(text: str) -> str | None:
+    """A Vietnamese mobile typed in a message: "số tui 0905.123.456", "+84 905 123 456"."""
+    for found in phonenumbers.PhoneNumberMatcher(text or "", "VN", leniency=0):
+        normalized = normalize_phone(found.raw_string)
+        if normalized:
+            return normalized
+    return normalize_phone(text)

@@ -11,12 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.core import choices, conversations
 
+PROMPT_CHARS = 3000
+
 
 @dataclass
 class ConversationRow:
     state: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     menu_keys: list[str] = field(default_factory=list)
+    prompt: str = ""
 
 
 @dataclass(frozen=True)
@@ -26,17 +29,22 @@ class StoredChoice:
     action: str
     value: str
     label: str
+    meaning: str = ""
 
 
 # Built once: these run on every message, and building a statement costs more than running it.
-_LOAD = select(conversations.c.state, conversations.c.data, conversations.c.menu_keys).where(
-    conversations.c.identity_id == bindparam("identity")
-)
+_LOAD = select(
+    conversations.c.state,
+    conversations.c.data,
+    conversations.c.menu_keys,
+    conversations.c.prompt,
+).where(conversations.c.identity_id == bindparam("identity"))
 _FIELDS = {
     "state": bindparam("state", type_=conversations.c.state.type),
     "data": bindparam("data", type_=conversations.c.data.type),
     "menu_keys": bindparam("menu_keys", type_=conversations.c.menu_keys.type),
     "updated_at": bindparam("updated_at", type_=conversations.c.updated_at.type),
+    "prompt": bindparam("prompt", type_=conversations.c.prompt.type),
 }
 _UPDATE = (
     update(conversations)
@@ -54,7 +62,7 @@ async def load(tx: AsyncConnection, identity_id: int) -> ConversationRow:
     keys = (
         [k for k in row.menu_keys if isinstance(k, str)] if isinstance(row.menu_keys, list) else []
     )
-    return ConversationRow(row.state, data, keys)
+    return ConversationRow(row.state, data, keys, row.prompt or "")
 
 
 async def save(
@@ -67,6 +75,7 @@ async def save(
         "data": convo.data,
         "menu_keys": convo.menu_keys,
         "updated_at": now,
+        "prompt": convo.prompt[:PROMPT_CHARS],
     }
     if (await tx.execute(_UPDATE, params)).rowcount == 0:
         await tx.execute(_INSERT, params)
@@ -95,6 +104,7 @@ async def add_choices(tx: AsyncConnection, items: list[StoredChoice], now: datet
                     "value": c.value,
                     "label": c.label[:200],
                     "created_at": now,
+                    "meaning": c.meaning[:64],
                 }
                 for c in items
             ],
@@ -110,6 +120,7 @@ async def find_choice(tx: AsyncConnection, key: str) -> StoredChoice | None:
                 choices.c.action,
                 choices.c.value,
                 choices.c.label,
+                choices.c.meaning,
             ).where(choices.c.key == key)
         )
     ).first()
@@ -125,6 +136,7 @@ async def find_choices(tx: AsyncConnection, keys: list[str]) -> list[StoredChoic
             choices.c.action,
             choices.c.value,
             choices.c.label,
+            choices.c.meaning,
         ).where(choices.c.key.in_(keys))
     )
     found = {row[0]: StoredChoice(*row) for row in rows}

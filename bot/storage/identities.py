@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -227,6 +227,20 @@ async def user_of_person(tx: AsyncConnection, person_id: int) -> int | None:
 
 async def set_person(tx: AsyncConnection, user_id: int, person_id: int | None) -> None:
     await tx.execute(update(users).where(users.c.id == user_id).values(person_id=person_id))
+
+
+async def births_of(
+    tx: AsyncConnection, person_ids: list[int]
+) -> dict[int, tuple[date | None, int | None]]:
+    """The birth date and year the roster holds for each person (either may be missing)."""
+    if not person_ids:
+        return {}
+    rows = await tx.execute(
+        select(persons.c.id, persons.c.birth_date, persons.c.birth_year).where(
+            persons.c.id.in_(person_ids)
+        )
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 async def persons_with_phone(tx: AsyncConnection, phone: str) -> list[PersonBrief]:

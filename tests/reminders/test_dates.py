@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.core.i18n import use_locale
-from bot.services.dates import (
+from bot.core.understand.dates import (
     Ambiguous,
     Found,
     Problem,

@@ -121,6 +121,8 @@ def numbered_options(text: str) -> list[str]:
             options = [rest]  # a new list starts: only the last one counts
         elif head.isdigit() and int(head) == len(options) + 1 and rest:
             options.append(rest)
+        elif options and line.startswith("(") and line.endswith(")"):
+            continue  # the line under the list that says how to answer it
         elif options:
             options = []
     return options

@@ -147,6 +147,8 @@ conversations = Table(
     Column("data", JSON, nullable=False, default=dict),
     Column("menu_keys", JSON, nullable=False, default=list),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The question last asked in a flow, to ask it again when an answer fits nothing.
+    Column("prompt", Text, nullable=False, server_default=""),
 )
 
 choices = Table(
@@ -158,6 +160,7 @@ choices = Table(
     Column("value", String(200), nullable=False, server_default=""),
     Column("label", String(200), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("meaning", String(64), nullable=False, server_default=""),
     Index("ix_choices_created", "created_at"),
 )
 

@@ -1,6 +1,8 @@
 """Reading the dates people type ("12/7", "mai", "thứ 6 tuần sau", "rằm", "15 âm") into a day.
 
-Pure functions: the caller passes today's local date. Lunar dates follow the Vietnamese
+Durations ("20 ngày", "chừng nửa tháng") count from today; festival words ("tết", "ra giêng")
+are lunar days; a day already gone ("hôm qua") is refused as past. Pure functions: the caller
+passes today's local date. Lunar dates follow the Vietnamese
 calendar (new moons computed at UTC+7) through the `lunar_vn` library. A phrase gives one
 day (`Found`), several possible days to ask back about (`Ambiguous`), or a reason it is
 refused (`Refused`: not a date, in the past, more than a year ahead).
@@ -92,6 +94,18 @@ FILLER = frozenset(
         "tai",
         "het",
         "ngay",
+        "nay",
+        "mi",
+        "qua",
+        "nhe",
+        "chac",
+        "tui",
+        "tao",
+        "dc",
+        "duoc",
+        "bo",
+        "lai",
+        "ca",
     ]
 )
 
@@ -285,8 +299,10 @@ def _relative(offset: int) -> Callable[[re.Match[str], date], list[date]]:
 def _in_some(m: re.Match[str], today: date) -> list[date] | None:
     count = _number(m.group("n"))
     unit = m.group("unit")
-    if unit == "ngay":
+    if unit in ("ngay", "bua", "hom"):
         return [today + timedelta(days=count)]
+    if m.groupdict().get("half"):
+        return [_add_months(today, count) + timedelta(days=15)]
     if unit == "tuan":
         return [today + timedelta(weeks=count)]
     return [_add_months(today, count)]
@@ -322,8 +338,23 @@ def _weekend(_m: re.Match[str], today: date) -> list[date]:
 
 
 def _month_end_rule(m: re.Match[str], today: date) -> list[date]:
-    month = _add_months(today.replace(day=1), 1 if m.group("next") else 0)
+    ahead = 1 if m.group("next") else 0
+    if not ahead and today == _month_end(today.year, today.month):
+        ahead = 1  # on the last day, "cuối tháng" means next month's end
+    month = _add_months(today.replace(day=1), ahead)
     return [_month_end(month.year, month.month)]
+
+
+def _next_month(_m: re.Match[str], today: date) -> list[date]:
+    return [_add_months(today, 1)]
+
+
+def _half_month(_m: re.Match[str], today: date) -> list[date]:
+    return [today + timedelta(days=15)]
+
+
+def _lunar_new_year(day_number: int) -> Callable[[re.Match[str], date], list[date] | None]:
+    return lambda _m, today: _lunar_in_month(day_number, 1, today)
 
 
 def _month_start_rule(_m: re.Match[str], today: date) -> list[date]:
@@ -359,15 +390,26 @@ RULES: tuple[_Rule, ...] = (
     _rule(r"(?:ngay )?(?P<d>\d{1,2}) thang (?P<m>\d{1,2})(?:,? nam (?P<y>\d{4}))?", _solar_dmy),
     _rule(r"ngay (?P<d>\d{1,2})(?P<next> thang " + _NEXT + ")?", _solar_day_of_month),
     # relative
-    _rule(r"(?:sau )?(?P<n>" + _NUM + r") (?P<unit>ngay|tuan|thang) (?:nua|toi)", _in_some),
+    _rule(r"(?:sau )?(?P<n>" + _NUM + r") (?P<unit>ngay|tuan|thang|bua) (?:nua|toi)", _in_some),
     _rule(r"sau (?P<n>" + _NUM + r") (?P<unit>ngay|tuan|thang)", _in_some),
+    _rule(r"(?<!thu )(?P<n>" + _NUM + r") (?P<unit>thang)(?P<half> ruoi)", _in_some),
+    _rule(
+        r"(?:sau |trong )?(?<!thu )(?P<n>" + _NUM + r") (?P<unit>ngay|tuan|thang|bua)", _in_some
+    ),
+    _rule(r"nua thang(?: nua)?", _half_month),
     _rule(r"(?:ngay )?hom nay|bua nay", _relative(0)),
+    _rule(r"(?:ngay |hom |bua )qua", _relative(-1)),
+    _rule(r"hom kia|bua kia", _relative(-2)),
+    _rule(r"tuan truoc", _relative(-7)),
+    _rule(r"thang truoc", _relative(-30)),
+    _rule(r"(?:sau|qua|het|ra) tet|ra gieng|thang gieng", _lunar_new_year(7)),
+    _rule(r"(?:ngay )?tet(?: am lich| nguyen dan)?|mung (?:mot|1) tet", _lunar_new_year(1)),
     _rule(r"(?:ngay |sang |chieu |toi )?mai", _relative(1)),
     _rule(r"ngay mot|ngay kia", _relative(2)),
     _rule(r"mot", _relative(2), loose=False),
     _rule(
         r"(?:thu ?(?P<wd>[2-7]|hai|ba|tu|nam|sau|bay)|t(?P<t>[2-7])|(?P<cn>chu nhat|cn))"
-        r"(?P<next> tuan (?:sau|toi))?",
+        r"(?P<next> tuan (?:sau|toi))?(?: nay)?",
         _weekday,
     ),
     _rule(r"tuan (?:sau|toi)", _next_week),
@@ -375,6 +417,7 @@ RULES: tuple[_Rule, ...] = (
     _rule(r"cuoi thang(?P<next> " + _NEXT + r")?(?: nay)?", _month_end_rule),
     _rule(r"dau thang (?:sau|toi)|dau thang", _month_start_rule),
     _rule(r"giua thang(?P<next> " + _NEXT + r")?(?: nay)?", _mid_month),
+    _rule(r"thang " + _NEXT, _next_month),
 )
 
 
@@ -418,7 +461,11 @@ def _parse_folded(folded: str, today: date, whole: bool) -> Parsed | None:
         rest = (folded[: found.start()] + " " + folded[found.end() :]).replace(",", " ")
         if any(word not in FILLER for word in rest.split()):
             return None
-    lunar = rule.days in (_lunar_full, _lunar_next_month, _lunar_day)
+    lunar = (
+        rule.days in (_lunar_full, _lunar_next_month, _lunar_day)
+        or "tet" in found.group(0)
+        or "gieng" in found.group(0)
+    )
     return _judge(rule.days(found, today), today, lunar)
 
 

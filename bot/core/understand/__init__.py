@@ -1,0 +1,1 @@
+"""Reading typed answers in one place: yes/no, cancel, options, dates, times, durations."""

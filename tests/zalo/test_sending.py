@@ -13,12 +13,11 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.reply import Attachment, Choice, Reply
 from bot.core.router import Router
 from bot.testing.zalo_api import TEXT_LIMIT
-
-# A numbered list ends with the line that says how to answer it (Zalo has no buttons).
-MENU_TEXT = "Bạn cần gì?\n1. Đặt lịch hẹn\n2. Hỏi đáp\n(gõ số hoặc trả lời bằng chữ)"
 from handlers import start
 from tests.zalo.harness import ZaloHarness, ZaloUser, zalo_harness
 
+# A numbered list ends with the line that says how to answer it (Zalo has no buttons).
+MENU_TEXT = "Bạn cần gì?\n1. Đặt lịch hẹn\n2. Hỏi đáp\n(gõ số hoặc trả lời bằng chữ)"
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart-bytes" * 50
 LONG = "\n".join(
     f"{i:03d} " + "Thẻ căn cước gắn chíp, tài khoản định danh mức độ 2. " * 2 for i in range(42)

@@ -14,6 +14,9 @@ from bot.core.i18n import format_time, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
+from bot.core.understand import meaning
+from bot.core.understand.numbers import whole_number as parse_int
+from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import (
     Session,
     Slot,
@@ -22,7 +25,6 @@ from bot.services.booking import (
     texts,
     waitlist,
 )
-from bot.services.booking.parsing import parse_clock, parse_int
 from bot.services.booking.rules import (
     MAX_PEOPLE,
     BookError,
@@ -88,11 +90,25 @@ async def start_by_words(ctx: Context) -> None:
     await start(ctx)
 
 
+# What residents type for each service (JOURNEYS.md), read by the core with or without marks.
+SERVICE_WORDS = {
+    Service.ID_CARD: meaning.says("làm căn cước", "căn cước", "làm thẻ", "cccd", "cấp thẻ"),
+    Service.EID_LEVEL2: meaning.says("định danh", "mức 2", "mức độ 2", "vneid mức 2"),
+    Service.BOTH: meaning.says(
+        "cả hai", "cả 2", "thẻ với vneid", "thẻ và vneid", "căn cước và định danh", "cả thẻ"
+    ),
+    Service.ACTIVATION_HELP: meaning.says("kích hoạt", "kích hoạt giùm", "kích hoạt vneid"),
+}
+
+
 async def ask_service(ctx: Context, flow: BookingFlow) -> None:
     ctx.go(PICK_SERVICE, flow)
     ctx.reply(
         _("What is the visit for?"),
-        choices=[Choice(texts.service_label(s), "booking.service", s.value) for s in Service],
+        choices=[
+            Choice(texts.service_label(s), "booking.service", s.value, meaning=SERVICE_WORDS[s])
+            for s in Service
+        ],
     )
 
 
@@ -142,7 +158,15 @@ async def ask_session(ctx: Context, flow: BookingFlow, note: str = "") -> None:
     text = _("Pick a session (your village and the nearest first):")
     ctx.reply(
         f"{note}\n{text}" if note else text,
-        choices=[Choice(session_line(s), "booking.session", str(s.id)) for s in found],
+        choices=[
+            Choice(
+                session_line(s),
+                "booking.session",
+                str(s.id),
+                meaning=meaning.during(s.starts_at, s.ends_at),
+            )
+            for s in found
+        ],
     )
 
 
@@ -263,7 +287,12 @@ async def ask_slot(ctx: Context, flow: BookingFlow, session: Session, note: str 
                 total=len(shown),
             )
         )
-    choices = [Choice(slot_line(s), "booking.slot", str(s.id)) for s in page]
+    choices = [
+        Choice(
+            slot_line(s), "booking.slot", str(s.id), meaning=meaning.during(s.starts_at, s.ends_at)
+        )
+        for s in page
+    ]
     if flow.slot_page + 1 < pages:
         choices.append(Choice(_("Later times"), "booking.slot_page", str(flow.slot_page + 1)))
     if flow.slot_page > 0:
@@ -536,9 +565,9 @@ async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
     ctx.reply(
         "\n".join(lines),
         choices=[
-            Choice(_("Confirm"), "booking.confirm"),
+            Choice(_("Confirm"), "booking.confirm", meaning=meaning.YES),
             Choice(_("Pick another time"), "booking.back"),
-            Choice(_("Stop, book nothing"), "booking.abort"),
+            Choice(_("Stop, book nothing"), "booking.abort", meaning=meaning.NO),
         ],
     )
 

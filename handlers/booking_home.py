@@ -9,6 +9,7 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
+from bot.core.understand import meaning
 from bot.services.booking import home_visits, reservations, sessions, texts
 from bot.services.booking.home_visits import VisitError
 from bot.services.identity import Role
@@ -241,8 +242,8 @@ async def _ask_confirm(ctx: Context, flow: VisitFlow) -> None:
             ]
         ),
         choices=[
-            Choice(_("Send"), "booking.hv_send"),
-            Choice(_("Stop, send nothing"), "booking.hv_abort"),
+            Choice(_("Send"), "booking.hv_send", meaning=meaning.YES),
+            Choice(_("Stop, send nothing"), "booking.hv_abort", meaning=meaning.NO),
         ],
     )
 

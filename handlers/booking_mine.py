@@ -9,6 +9,7 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext, to_local
 from bot.core.reply import Choice
 from bot.core.router import Router
+from bot.core.understand import meaning
 from bot.services.booking import (
     Booking,
     reservations,
@@ -150,8 +151,8 @@ async def _confirm_cancel(ctx: Context, booking: Booking) -> None:
             when=texts.when(booking.starts_at, booking.ends_at), where=booking.point_name
         ),
         choices=[
-            Choice(_("Yes, cancel it"), "booking.cancel_yes"),
-            Choice(_("No, keep it"), "booking.abort"),
+            Choice(_("Yes, cancel it"), "booking.cancel_yes", meaning=meaning.YES),
+            Choice(_("No, keep it"), "booking.abort", meaning=meaning.NO),
         ],
     )
 

@@ -11,11 +11,14 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
+from bot.core.understand import meaning
+from bot.core.understand.dates import day as parse_day
+from bot.core.understand.numbers import whole_number as parse_int
+from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import (
     sessions,
     texts,
 )
-from bot.services.booking.parsing import parse_clock, parse_day, parse_int
 from bot.services.booking.rules import (
     MAX_MACHINES,
     MAX_MINUTES_PER_PERSON,
@@ -262,8 +265,8 @@ async def _set_minutes(ctx: Context, minutes: int | None) -> None:
     ctx.reply(
         _("Is it a mobile session (island trip, home round)?"),
         choices=[
-            Choice(_("No, at the place"), "booking.new_mobile", "0"),
-            Choice(_("Yes, mobile"), "booking.new_mobile", "1"),
+            Choice(_("No, at the place"), "booking.new_mobile", "0", meaning=meaning.NO),
+            Choice(_("Yes, mobile"), "booking.new_mobile", "1", meaning=meaning.YES),
         ],
     )
 
@@ -343,8 +346,8 @@ async def cutoff_picked(ctx: Context) -> None:
             ]
         ),
         choices=[
-            Choice(_("Open it"), "booking.new_yes"),
-            Choice(_("Stop, open nothing"), "booking.admin_abort"),
+            Choice(_("Open it"), "booking.new_yes", meaning=meaning.YES),
+            Choice(_("Stop, open nothing"), "booking.admin_abort", meaning=meaning.NO),
         ],
     )
 

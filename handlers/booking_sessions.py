@@ -7,13 +7,16 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
+from bot.core.understand import meaning
+from bot.core.understand.dates import day as parse_day
+from bot.core.understand.numbers import whole_number as parse_int
+from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import (
     Session,
     reservations,
     sessions,
     texts,
 )
-from bot.services.booking.parsing import parse_clock, parse_day, parse_int
 from bot.services.booking.rules import (
     MAX_MACHINES,
     SessionError,
@@ -67,7 +70,12 @@ async def list_sessions(ctx: Context) -> None:
     ctx.reply(
         _("Sessions (booked / places):"),
         choices=[
-            Choice(f"{session_line(s)} · {s.taken}/{s.capacity}", "booking.manage", str(s.id))
+            Choice(
+                f"{session_line(s)} · {s.taken}/{s.capacity}",
+                "booking.manage",
+                str(s.id),
+                meaning=meaning.during(s.starts_at, s.ends_at),
+            )
             for s in found[:20]
         ],
     )
@@ -189,8 +197,10 @@ async def cancel_session_ask(ctx: Context) -> None:
             taken=session.taken
         ),
         choices=[
-            Choice(_("Yes, cancel the session"), "booking.cancel_session_yes"),
-            Choice(_("No"), "booking.admin_abort"),
+            Choice(
+                _("Yes, cancel the session"), "booking.cancel_session_yes", meaning=meaning.YES
+            ),
+            Choice(_("No"), "booking.admin_abort", meaning=meaning.NO),
         ],
     )
 

@@ -17,6 +17,7 @@ from bot.core.i18n import format_datetime, format_number, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Attachment, Choice
 from bot.core.router import Router
+from bot.core.understand import meaning
 from bot.services import broadcast as service
 from bot.services.broadcast import (
     Answer,
@@ -254,8 +255,8 @@ def _ask_replies(ctx: Context, draft: Draft) -> None:
     ctx.reply(
         f"{draft.text}\n\n{question}" if draft.session_id else question,
         choices=[
-            Choice(_("Yes, with reply buttons"), "broadcast.replies", "1"),
-            Choice(_("No"), "broadcast.replies", "0"),
+            Choice(_("Yes, with reply buttons"), "broadcast.replies", "1", meaning=meaning.YES),
+            Choice(_("No"), "broadcast.replies", "0", meaning=meaning.NO),
             _cancel_choice(),
         ],
     )
@@ -325,7 +326,9 @@ async def _show_preview(ctx: Context, draft: Draft) -> None:
     ctx.reply(
         "\n".join(lines),
         choices=[
-            Choice(_("Send now"), "broadcast.send_now"),
+            Choice(
+                _("Send now"), "broadcast.send_now", meaning=meaning.says("gửi luôn", "gửi ngay")
+            ),
             Choice(_("Send at a set time"), "broadcast.ask_time"),
             Choice(_("Change the text"), "broadcast.edit_text"),
             _cancel_choice(),
@@ -406,7 +409,7 @@ def _ask_confirm(ctx: Context, draft: Draft) -> None:
     ctx.reply(
         text,
         choices=[
-            Choice(_("Confirm"), "broadcast.confirm"),
+            Choice(_("Confirm"), "broadcast.confirm", meaning=meaning.YES),
             Choice(_("Another time"), "broadcast.ask_time"),
             _cancel_choice(),
         ],

@@ -199,7 +199,7 @@ class Dispatcher:
         if isinstance(found, options.Picked):
             await self._pick(ctx, listed[found.index])
             return
-        if isinstance(found, options.Several):
+        if isinstance(found, options.Several) and ctx.state:
             ctx.reasked = True
             ctx.reply(
                 texts.which_one(),

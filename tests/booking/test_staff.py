@@ -7,7 +7,8 @@ from datetime import date, time
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services.booking.parsing import parse_clock, parse_day
+from bot.core.understand.dates import day as parse_day
+from bot.core.understand.times import clock as parse_clock
 from bot.services.identity import Role
 from bot.storage.tables.booking import booking_sessions, booking_slots, bookings
 from bot.storage.tables.core import outbox, persons

@@ -478,3 +478,23 @@ def parse(text: str, today: date) -> Parsed:
 def find_in_text(text: str, today: date) -> Parsed | None:
     """The first date phrase in a longer message ("đi biển tới rằm mới về"), if any."""
     return _parse_folded(fold(text), today, whole=False)
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def day(text: str, today: date) -> date | None:
+    """One day from a whole answer ("12/7", "2027-07-12", "mai", "thứ 7 này"), past ones too.
+
+    For staff steps that check the day themselves. Several possible days give the first.
+    """
+    folded = fold(text).strip(" .!?")
+    iso = _ISO.match(folded)
+    if iso:
+        return _safe_date(int(iso[1]), int(iso[2]), int(iso[3]))
+    parsed = parse(text, today)
+    if isinstance(parsed, Found):
+        return parsed.day
+    if isinstance(parsed, Ambiguous):
+        return parsed.candidates[0]
+    return parsed.day

@@ -7,7 +7,9 @@ A meaning is a short string stored with the option ("yes", "day:2026-12-02 at:07
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
+
+from bot.core.i18n import to_local
 
 YES = "yes"
 NO = "no"
@@ -17,6 +19,14 @@ def on_day(day: date, start: time | None = None, end: time | None = None) -> str
     """An option for a day, optionally with its hours (a session)."""
     text = f"day:{day.isoformat()}"
     return f"{text} {at_time(start, end)}" if start is not None else text
+
+
+def during(start: datetime, end: datetime) -> str:
+    """An option for a stored (UTC) span: its local day and hours (a session, a slot)."""
+    first, last = to_local(start), to_local(end)
+    return on_day(
+        first.date(), first.time().replace(tzinfo=None), last.time().replace(tzinfo=None)
+    )
 
 
 def at_time(start: time, end: time | None = None) -> str:

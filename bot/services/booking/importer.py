@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import gettext as _
 from bot.core.text import fold
+from bot.core.understand.dates import day as parse_day
+from bot.core.understand.numbers import whole_number as parse_int
+from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import texts
-from bot.services.booking.parsing import parse_clock, parse_day, parse_int
 from bot.services.booking.rules import DEFAULT_SLOT_MINUTES, SessionError, local_today
 from bot.services.booking.sessions import SessionSpec, check_spec, open_session
 from bot.storage import booking as store

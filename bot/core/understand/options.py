@@ -16,8 +16,10 @@ from rapidfuzz import fuzz
 
 from bot.core.text import fold
 from bot.core.understand import dates, meaning, times
-from bot.core.understand.words import is_bare, marked_words
-from bot.core.understand.yesno import yes_no
+from bot.core.understand.words import folded_set, is_bare, marked_words, word_in
+from bot.core.understand.yesno import NO, yes_no
+
+_NO_BARE = folded_set(NO)
 
 GOING_ON = ("tiep tuc", "xac nhan", "dong y", "gui ngay", "gui luon", "luu")
 FUZZY_SCORE = 85  # a whole label typed with a typo or two
@@ -26,9 +28,17 @@ SHORT_TYPO_SCORE = 66  # a three-letter word: "tuk" for "tuc"
 # Words that only carry the pick: "chọn cái thứ hai", "ở nhà văn hoá", "lấy cho tui".
 _FILLER_WORDS = (
     "chon lay cai cho tui toi minh em anh chi o tai la di nha nhe a ah voi muon "
-    "xin lam on giup gium dum ho ha nhen nghen thi de dang ki ky"
+    "xin on giup gium dum ho ha nhen nghen thi de dang ki ky"
 )
 FILLER = frozenset(_FILLER_WORDS.split())
+# The same words as typed with their marks ("nhà" is a word, "nha" a particle).
+_FILLER_MARKED = (
+    "chọn lấy cái cho tui tôi mình em anh chị ở tại là đi nhé nhá à ạ với muốn xin ơn "
+    "giúp giùm dùm hộ hả thì để đăng kí ký"
+)
+FILLER_MARKED = frozenset(_FILLER_MARKED.split())
+# Words people type for a word of the labels: "2 tiếng" is "2 giờ".
+SAME = {"tiếng": "giờ", "tieng": "gio", "bữa": "ngày", "bua": "ngay", "hnay": "hôm nay"}
 _NUMBER = re.compile(r"^\s*(?:so|chon|lay|chon so)?\s*#?(\d{1,4})\s*[.)]?\s*(?:nguoi|may|phut)?$")
 
 
@@ -90,6 +100,8 @@ def _by_answer(text: str, options: Sequence[Option], read: list[meaning.Meaning]
     if answers.count(True) > 1 or answers.count(False) > 1 or set(answers) <= {None}:
         return None
     said = yes_no(text)
+    if said is None and re.search(r"[:,;]", text):
+        said = yes_no(re.split(r"[:,;]", text)[-1])  # "lưu động: ko"
     if said is None:
         return None
     return Picked(answers.index(said)) if said in answers else None
@@ -146,7 +158,8 @@ def _moment(sense: meaning.Meaning) -> datetime:
 
 def _content_words(text: str) -> list[str]:
     words = marked_words(text)
-    return [w for w in words if fold(w) not in FILLER] or words
+    kept = [w for w in words if (fold(w) not in FILLER if is_bare(w) else w not in FILLER_MARKED)]
+    return [SAME.get(w, w) for w in kept or words]
 
 
 def _same_word(typed: str, label_word: str) -> bool:
@@ -160,15 +173,30 @@ def _same_word(typed: str, label_word: str) -> bool:
     return fuzz.ratio(typed, other) >= needed
 
 
+def _by_phrase(folded: str, read: list[meaning.Meaning]) -> Pick | None:
+    """The option with the longest of its own phrases inside the answer, if only one has it."""
+    hits: list[tuple[int, int]] = []
+    for index, sense in enumerate(read):
+        for phrase in sense.phrases:
+            wanted = fold(phrase)
+            if wanted and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", folded):
+                hits.append((len(wanted), index))
+    if not hits:
+        return None
+    longest = max(length for length, _ in hits)
+    winners = {index for length, index in hits if length == longest}
+    return Picked(winners.pop()) if len(winners) == 1 else None
+
+
 def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning]) -> Pick | None:
     folded = fold(text).strip(" .!?)")
     words = _content_words(text)
     if not words:
         return None
     labels = [fold(o.label) for o in options]
-    for index, sense in enumerate(read):
-        if any(fold(p) == folded for p in sense.phrases):
-            return Picked(index)
+    said = _by_phrase(folded, read)
+    if said is not None:
+        return said
     holding = []
     for index in range(len(options)):
         label_words = marked_words(options[index].label) + [
@@ -176,6 +204,9 @@ def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning])
         ]
         if all(any(_same_word(w, lw) for lw in label_words) for w in words):
             holding.append(index)
+    if len(holding) > 1 and not any(word_in(w, NO, _NO_BARE) for w in marked_words(text)):
+        # "mở" of "Mở buổi này" / "Dừng, không mở": without a no-word, not the refusal
+        holding = [i for i in holding if _answer_of(options[i], read[i]) is not False] or holding
     if len(holding) == 1:
         return Picked(holding[0])
     if len(holding) > 1:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.i18n import gettext as _
 from bot.core.i18n import use_locale
 from bot.core.keys import new_choice_key
+from bot.core.understand import meaning
 from bot.services.booking import Service as BookingService
 from bot.services.booking import reservations as booking_reservations
 from bot.services.booking import sessions as booking_sessions
@@ -161,7 +162,14 @@ async def _enqueue_all(
         )
         choices = (
             [
-                StoredChoice(new_choice_key(), recipient.identity_id, REPLY_ACTION, value, label)
+                StoredChoice(
+                    new_choice_key(),
+                    recipient.identity_id,
+                    REPLY_ACTION,
+                    value,
+                    label,
+                    meaning.NO if value.endswith(Answer.CANNOT) else meaning.YES,
+                )
                 for label, value in buttons
             ]
             if with_replies

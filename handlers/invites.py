@@ -10,6 +10,7 @@ from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.text import fold
+from bot.core.understand import meaning
 from bot.services import identity, places
 from bot.services.identity import Role
 from handlers.identity import ROLE_NAMES, place_text
@@ -161,7 +162,9 @@ async def _ask_village(
     ctx.go(ASK_VILLAGE, flow)
     ctx.reply(
         "\n".join(filter(None, [note, _("Which village? Pick it, or type its name.")])),
-        choices=[Choice(v.name, "invites.village", str(v.id)) for v in found],
+        choices=[
+            Choice(v.name, "invites.village", str(v.id), meaning=meaning.EXACT) for v in found
+        ],
     )
 
 
@@ -202,7 +205,9 @@ def _ask_commune(
     ctx.go(ASK_COMMUNE, flow)
     ctx.reply(
         "\n".join(filter(None, [note, _("For which commune? Pick it, or type its name.")])),
-        choices=[Choice(c.name, "invites.commune", str(c.id)) for c in communes],
+        choices=[
+            Choice(c.name, "invites.commune", str(c.id), meaning=meaning.EXACT) for c in communes
+        ],
     )
 
 

@@ -15,6 +15,8 @@ from bot.core.understand import dates, meaning, options, times
 from bot.core.understand.cancel import is_cancel
 from bot.core.understand.options import Option
 from bot.core.understand.yesno import yes_no
+from bot.services.booking.rules import Service
+from handlers.booking import SERVICE_WORDS
 
 TABLE = Path(__file__).with_name("typed_answers.tsv")
 TODAY = date(2026, 11, 30)
@@ -43,10 +45,10 @@ LISTS: dict[str, list[Option]] = {
         _session(6, "14:00", "17:00", "Nhà văn hóa thôn Bãi Giếng", "Chủ nhật"),
     ],
     "slots": [_slot(s) for s in ("07:30", "08:00", "08:30", "09:00", "13:30", "14:00", "14:30")],
-    "purpose": [
-        Option("Làm thẻ căn cước"),
-        Option("Kích hoạt định danh mức 2"),
-        Option("Cả hai", meaning.says("cả hai việc")),
+    "purpose": [  # with the words the booking flow declares for its services
+        Option("Làm thẻ căn cước", SERVICE_WORDS[Service.ID_CARD]),
+        Option("Kích hoạt định danh mức 2", SERVICE_WORDS[Service.EID_LEVEL2]),
+        Option("Cả hai", SERVICE_WORDS[Service.BOTH]),
     ],
     "group": [Option("Tiếp tục với 2 người"), Option("Đổi số người"), Option("Quay lại")],
     "people": [Option(str(n), meaning.number(n)) for n in range(1, 6)],

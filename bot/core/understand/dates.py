@@ -125,7 +125,14 @@ NUMBER_WORDS = {
 WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 LUNAR_MONTH_WORDS = {"gieng": 1, "gieng nam": 1, "chap": 12, "mot": 11}
 
-_NUM = r"\d{1,2}|" + "|".join(NUMBER_WORDS)
+_UNITS = r"(?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin)"
+# "hai mươi", "mười lăm", "ba mươi mốt" before the single words they start with
+_NUM = (
+    r"\d{1,2}|(?:(?:hai|ba|bon|nam|sau|bay|tam|chin) muoi|muoi)(?: "
+    + _UNITS
+    + r")?|"
+    + "|".join(NUMBER_WORDS)
+)
 _NEXT = r"(?:sau|toi)"
 
 
@@ -137,7 +144,15 @@ class _Rule:
 
 
 def _number(token: str) -> int:
-    return int(token) if token.isdigit() else NUMBER_WORDS[token]
+    if token.isdigit():
+        return int(token)
+    words = token.split()
+    if "muoi" not in words:
+        return NUMBER_WORDS[token]
+    at = words.index("muoi")
+    tens = NUMBER_WORDS[words[0]] if at else 1
+    ones = words[at + 1] if len(words) > at + 1 else ""
+    return tens * 10 + ({"lam": 5, "mot": 1}.get(ones) or NUMBER_WORDS.get(ones, 0))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -345,6 +360,19 @@ def _month_end_rule(m: re.Match[str], today: date) -> list[date]:
     return [_month_end(month.year, month.month)]
 
 
+def _year_end(_m: re.Match[str], today: date) -> list[date]:
+    return [date(today.year + (today.month == 12 and today.day == 31), 12, 31)]
+
+
+def _new_year(_m: re.Match[str], today: date) -> list[date]:
+    return [date(today.year + 1, 1, 1)]
+
+
+def _christmas(_m: re.Match[str], today: date) -> list[date]:
+    this_year = date(today.year, 12, 25)
+    return [this_year if this_year >= today else date(today.year + 1, 12, 25)]
+
+
 def _next_month(_m: re.Match[str], today: date) -> list[date]:
     return [_add_months(today, 1)]
 
@@ -404,7 +432,12 @@ RULES: tuple[_Rule, ...] = (
     _rule(r"thang truoc", _relative(-30)),
     _rule(r"(?:sau|qua|het|ra) tet|ra gieng|thang gieng", _lunar_new_year(7)),
     _rule(r"(?:ngay )?tet(?: am lich| nguyen dan)?|mung (?:mot|1) tet", _lunar_new_year(1)),
+    _rule(r"mai mot", lambda _m, _today: None),  # "some day soon": ask for a date
     _rule(r"(?:ngay |sang |chieu |toi )?mai", _relative(1)),
+    _rule(r"(?:sang|trua|chieu|toi) nay", _relative(0)),
+    _rule(r"cuoi nam(?: nay)?", _year_end),
+    _rule(r"dau nam (?:sau|toi)|tet duong(?: lich)?", _new_year),
+    _rule(r"noel|giang sinh", _christmas),
     _rule(r"ngay mot|ngay kia", _relative(2)),
     _rule(r"mot", _relative(2), loose=False),
     _rule(

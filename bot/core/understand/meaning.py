@@ -13,6 +13,7 @@ from bot.core.i18n import to_local
 
 YES = "yes"
 NO = "no"
+EXACT = "exact"  # picked only by its words as written (no typo guessing): roles, villages
 
 
 def on_day(day: date, start: time | None = None, end: time | None = None) -> str:
@@ -57,6 +58,7 @@ class Meaning:
     end: time | None = None
     number: int | None = None
     phrases: tuple[str, ...] = ()
+    exact: bool = False
 
     @property
     def timed(self) -> bool:
@@ -69,6 +71,7 @@ def read(text: str) -> Meaning:
     day = start = end = None
     count: int | None = None
     phrases: tuple[str, ...] = ()
+    exact = False
     for part in text.split():
         key, _, value = part.partition(":")
         try:
@@ -76,6 +79,8 @@ def read(text: str) -> Meaning:
                 answer = True
             elif part == NO:
                 answer = False
+            elif part == EXACT:
+                exact = True
             elif key == "day":
                 day = date.fromisoformat(value)
             elif key == "at":
@@ -87,4 +92,4 @@ def read(text: str) -> Meaning:
                 phrases = tuple(p.replace("_", " ") for p in value.split(",") if p)
         except ValueError:
             continue
-    return Meaning(answer, day, start, end, count, phrases)
+    return Meaning(answer, day, start, end, count, phrases, exact)

@@ -19,12 +19,30 @@ WORDS = {
     "chin": 9,
     "muoi": 10,
 }
+# How many people, said without a number: "mình tui" is one, "hai vợ chồng" two.
+PEOPLE = {
+    "minh tui": 1,
+    "minh toi": 1,
+    "minh em": 1,
+    "mot minh": 1,
+    "1 minh": 1,
+    "tui voi vo": 2,
+    "toi voi vo": 2,
+    "tui voi chong": 2,
+    "toi voi chong": 2,
+    "vo chong": 2,
+    "hai vo chong": 2,
+    "2 vo chong": 2,
+}
 _LEADING = re.compile(r"^(?:so |chon |lay )?(\d{1,6}|" + "|".join(WORDS) + r")\b")
 
 
 def whole_number(text: str, low: int, high: int) -> int | None:
     """A whole number between `low` and `high` at the start of the answer, else None."""
-    found = _LEADING.match(fold(text).strip())
+    folded = fold(text).strip(" .!")
+    if folded in PEOPLE:
+        return PEOPLE[folded] if low <= PEOPLE[folded] <= high else None
+    found = _LEADING.match(folded)
     if not found:
         return None
     token = found.group(1)

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from bot.core.text import fold
 from bot.core.understand import dates, meaning, times
+from bot.core.understand.numbers import whole_number
 from bot.core.understand.words import folded_set, is_bare, marked_words, word_in
 from bot.core.understand.yesno import NO, yes_no
 
@@ -38,7 +39,16 @@ _FILLER_MARKED = (
 )
 FILLER_MARKED = frozenset(_FILLER_MARKED.split())
 # Words people type for a word of the labels: "2 tiếng" is "2 giờ".
-SAME = {"tiếng": "giờ", "tieng": "gio", "bữa": "ngày", "bua": "ngay", "hnay": "hôm nay"}
+SAME = {
+    "tiếng": "giờ",
+    "tieng": "gio",
+    "bữa": "ngày",
+    "bua": "ngay",
+    "bp": "biên phòng",
+    "ubnd": "ủy ban",
+    "ub": "ủy ban",
+    "nvh": "nhà văn hóa",
+}
 _NUMBER = re.compile(r"^\s*(?:so|chon|lay|chon so)?\s*#?(\d{1,4})\s*[.)]?\s*(?:nguoi|may|phut)?$")
 
 
@@ -159,15 +169,25 @@ def _moment(sense: meaning.Meaning) -> datetime:
 def _content_words(text: str) -> list[str]:
     words = marked_words(text)
     kept = [w for w in words if (fold(w) not in FILLER if is_bare(w) else w not in FILLER_MARKED)]
-    return [SAME.get(w, w) for w in kept or words]
+    return kept or words
 
 
-def _same_word(typed: str, label_word: str) -> bool:
+def _fits(typed: str, label_words: list[str], typos: bool = True) -> bool:
+    """A typed word is in the label, or the words it is short for are ("bp", "2 tiếng")."""
+    if any(_same_word(typed, lw, typos) for lw in label_words):
+        return True
+    other = SAME.get(typed) or SAME.get(fold(typed))
+    return other is not None and all(
+        any(_same_word(part, lw, typos) for lw in label_words) for part in other.split()
+    )
+
+
+def _same_word(typed: str, label_word: str, typos: bool = True) -> bool:
     """A typed word fits a label word: by its marks when it has them, else folded."""
     other = label_word if not is_bare(typed) else fold(label_word)
     if other == typed or (len(typed) >= 3 and other.startswith(typed)):
         return True
-    if len(typed) < 3 or other[:1] != typed[:1]:
+    if not typos or len(typed) < 3 or other[:1] != typed[:1]:
         return False
     needed = WORD_TYPO_SCORE if len(typed) >= 4 else SHORT_TYPO_SCORE
     return fuzz.ratio(typed, other) >= needed
@@ -202,7 +222,7 @@ def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning])
         label_words = marked_words(options[index].label) + [
             w for p in read[index].phrases for w in marked_words(p)
         ]
-        if all(any(_same_word(w, lw) for lw in label_words) for w in words):
+        if all(_fits(w, label_words, not read[index].exact) for w in words):
             holding.append(index)
     if len(holding) > 1 and not any(word_in(w, NO, _NO_BARE) for w in marked_words(text)):
         # "mở" of "Mở buổi này" / "Dừng, không mở": without a no-word, not the refusal
@@ -213,7 +233,11 @@ def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning])
         return Several(tuple(holding))
     if len(folded) < 4:
         return None
-    close = [i for i, label in enumerate(labels) if fuzz.ratio(folded, label) >= FUZZY_SCORE]
+    close = [
+        i
+        for i, label in enumerate(labels)
+        if not read[i].exact and fuzz.ratio(folded, label) >= FUZZY_SCORE
+    ]
     return Picked(close[0]) if len(close) == 1 else None
 
 
@@ -234,6 +258,10 @@ def pick(text: str, options: Sequence[Option], today: date) -> Pick:
             return Picked(numeric[value]) if value in numeric else NoMatch()
         if folded.isdigit():
             return Picked(value - 1) if 1 <= value <= len(options) else OutOfRange(len(options))
+    numeric = _numeric(options, read)
+    spoken = whole_number(text, 0, 10_000) if numeric else None
+    if spoken is not None and spoken in numeric:
+        return Picked(numeric[spoken])  # "ba người", "mình tui"
     for step in (
         lambda: _by_answer(text, options, read),
         lambda: _by_time(text, options, read, today),

@@ -403,6 +403,9 @@ def _rule(
 
 _DN = r"(?P<dn>\d{1,2})"
 RULES: tuple[_Rule, ...] = (
+    # festivals first: "mùng 1 Tết" is Tết, not the next lunar first
+    _rule(r"(?:sau|qua|het|ra) tet|ra gieng", _lunar_new_year(7)),
+    _rule(r"(?:ngay )?tet(?: am lich| nguyen dan)?|mung (?:mot|1) tet", _lunar_new_year(1)),
     # lunar, with a month: "mùng 1 tháng 10 âm", "rằm tháng giêng", "15/8 âm"
     _rule(_LDAY + r" thang " + _LMONTH + _AM + "?", _lunar_full),
     _rule(r"(?:ngay )?" + _DN + r" thang " + _LMONTH + _AM, _lunar_full),
@@ -430,8 +433,6 @@ RULES: tuple[_Rule, ...] = (
     _rule(r"hom kia|bua kia", _relative(-2)),
     _rule(r"tuan truoc", _relative(-7)),
     _rule(r"thang truoc", _relative(-30)),
-    _rule(r"(?:sau|qua|het|ra) tet|ra gieng|thang gieng", _lunar_new_year(7)),
-    _rule(r"(?:ngay )?tet(?: am lich| nguyen dan)?|mung (?:mot|1) tet", _lunar_new_year(1)),
     _rule(r"mai mot", lambda _m, _today: None),  # "some day soon": ask for a date
     _rule(r"(?:ngay |sang |chieu |toi )?mai", _relative(1)),
     _rule(r"(?:sang|trua|chieu|toi) nay", _relative(0)),
@@ -447,7 +448,7 @@ RULES: tuple[_Rule, ...] = (
     ),
     _rule(r"tuan (?:sau|toi)", _next_week),
     _rule(r"cuoi tuan(?: nay)?", _weekend),
-    _rule(r"cuoi thang(?P<next> " + _NEXT + r")?(?: nay)?", _month_end_rule),
+    _rule(r"(?:cuoi|het) thang(?P<next> " + _NEXT + r")?(?: nay)?", _month_end_rule),
     _rule(r"dau thang (?:sau|toi)|dau thang", _month_start_rule),
     _rule(r"giua thang(?P<next> " + _NEXT + r")?(?: nay)?", _mid_month),
     _rule(r"thang " + _NEXT, _next_month),

@@ -34,7 +34,7 @@ _FILLER_WORDS = (
 FILLER = frozenset(_FILLER_WORDS.split())
 # The same words as typed with their marks ("nhà" is a word, "nha" a particle).
 _FILLER_MARKED = (
-    "chọn lấy cái cho tui tôi mình em anh chị ở tại là đi nhé nhá à ạ với muốn xin ơn "
+    "chọn lấy cái cho tui tôi mình em anh chị ở tại là đi nhé nhá à ạ dạ với muốn xin ơn "
     "giúp giùm dùm hộ hả thì để đăng kí ký"
 )
 FILLER_MARKED = frozenset(_FILLER_MARKED.split())
@@ -176,6 +176,8 @@ def _fits(typed: str, label_words: list[str], typos: bool = True) -> bool:
     """A typed word is in the label, or the words it is short for are ("bp", "2 tiếng")."""
     if any(_same_word(typed, lw, typos) for lw in label_words):
         return True
+    if word_in(typed, NO, _NO_BARE) and any(word_in(lw, NO, _NO_BARE) for lw in label_words):
+        return True  # "hổng đi được" for "Không đến được"
     other = SAME.get(typed) or SAME.get(fold(typed))
     return other is not None and all(
         any(_same_word(part, lw, typos) for lw in label_words) for part in other.split()

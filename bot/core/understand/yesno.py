@@ -26,7 +26,10 @@ YES = frozenset(
         "okay",
         "oki",
         "okela",
-        "ok",
+        "uk",
+        "ukm",
+        "uhm",
+        "okê",
         "chuẩn",
         "phải",
         "yes",
@@ -74,6 +77,8 @@ NO = frozenset(
         "chả",
         "chẳng",
         "đâu",
+        "khum",
+        "hum",
     ]
 )
 # Words that may come with an answer without changing it: "dạ đúng rồi ạ", "ok nha".
@@ -96,6 +101,9 @@ PARTICLES = frozenset(
         "đó",
         "rồi",
         "rùi",
+        "òi",
+        "ời",
+        "bét",
         "nhỉ",
         "ơi",
         "em",

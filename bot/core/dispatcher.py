@@ -275,6 +275,7 @@ class Dispatcher:
             ctx.text,
             [options.Option(c.label, c.meaning) for c in listed],
             to_local(ctx.now()).date(),
+            strict=ctx.state is None,
         )
 
     async def _aside(self, ctx: Context) -> bool:

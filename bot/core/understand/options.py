@@ -243,8 +243,12 @@ def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning])
     return Picked(close[0]) if len(close) == 1 else None
 
 
-def pick(text: str, options: Sequence[Option], today: date) -> Pick:
-    """Which option `text` picks, if any; a number beyond the list is `OutOfRange`."""
+def pick(text: str, options: Sequence[Option], today: date, strict: bool = False) -> Pick:
+    """Which option `text` picks, if any; a number beyond the list is `OutOfRange`.
+
+    `strict` (outside a flow, where free text is a question): one word alone ("vneid") is
+    not taken as the words of an option.
+    """
     folded = fold(text).strip(" .!?)")
     if not folded or not options:
         return NoMatch()
@@ -267,7 +271,7 @@ def pick(text: str, options: Sequence[Option], today: date) -> Pick:
     for step in (
         lambda: _by_answer(text, options, read),
         lambda: _by_time(text, options, read, today),
-        lambda: _by_words(text, options, read),
+        lambda: None if strict and len(marked_words(text)) < 2 else _by_words(text, options, read),
     ):
         found = step()
         if found is not None:

@@ -283,7 +283,9 @@ def _audience_words(draft: Draft) -> str:
 
 async def _show_preview(ctx: Context, draft: Draft) -> None:
     try:
-        counts = await service.preview(ctx.tx, ctx.actor, draft.audience())
+        counts = await service.preview(
+            ctx.tx, ctx.actor, draft.audience(), to_local(ctx.now()).date()
+        )
     except OutOfScope:
         ctx.end()
         ctx.main_menu(_("Those villages are no longer yours. Start again."))
@@ -309,6 +311,18 @@ async def _show_preview(ctx: Context, draft: Draft) -> None:
             ).format(
                 without=format_number(counts.without_chat),
                 households=format_number(counts.households_without_chat),
+            )
+        )
+    if counts.blocked:
+        lines.append(
+            _("{blocked} have blocked the bot or left the chat: they will not get it.").format(
+                blocked=format_number(counts.blocked)
+            )
+        )
+    if counts.exempt or counts.moved:
+        lines.append(
+            _("Not sent to {exempt} people marked exempt and {moved} marked moved away.").format(
+                exempt=format_number(counts.exempt), moved=format_number(counts.moved)
             )
         )
     lines.append(_("Reply buttons: yes.") if draft.with_replies else _("Reply buttons: no."))

@@ -96,8 +96,12 @@ async def audience(
     kind: str,
     date_from: date | None = None,
     date_to: date | None = None,
+    born_by: int | None = None,
 ) -> list[AudienceRow]:
-    """The roster people of `village_ids` matching `kind` (all, missing, returning)."""
+    """The roster people of `village_ids` matching `kind` (all, missing, returning).
+
+    "missing" counts only people born by `born_by` (old enough for the card), as /missing.
+    """
     stmt = (
         select(
             persons.c.id,
@@ -122,6 +126,8 @@ async def audience(
     )
     if kind == "missing":
         stmt = stmt.where(or_(not_(persons.c.has_id_card), not_(persons.c.has_eid_level2)))
+        if born_by is not None:
+            stmt = stmt.where(or_(persons.c.birth_year.is_(None), persons.c.birth_year <= born_by))
     elif kind == "returning":
         stmt = stmt.outerjoin(boats, boats.c.id == persons.c.boat_id).where(
             or_(
@@ -131,6 +137,20 @@ async def audience(
         )
     rows = await tx.execute(stmt)
     return [AudienceRow(*row[:6], bool(row[6]), row[7]) for row in rows]
+
+
+async def not_resident(tx: AsyncConnection, village_ids: Iterable[int]) -> dict[str, int]:
+    """How many people of the villages are marked moved or exempt, by status."""
+    rows = await tx.execute(
+        select(persons.c.status, func.count())
+        .select_from(persons.join(households, households.c.id == persons.c.household_id))
+        .where(
+            households.c.village_id.in_(list(village_ids)),
+            persons.c.status.in_(NOT_RESIDENT),
+        )
+        .group_by(persons.c.status)
+    )
+    return {status: int(count) for status, count in rows}
 
 
 async def insert_broadcast(tx: AsyncConnection, values: dict[str, Any]) -> int:

@@ -43,10 +43,14 @@ class Preview:
     people: int
     with_chat: int
     households_without_chat: int
+    blocked: int = 0  # linked, but the chat refuses messages (blocked the bot, left)
+    exempt: int = 0  # marked exempt: never sent a notice
+    moved: int = 0  # marked moved away
 
     @property
     def without_chat(self) -> int:
-        return self.people - self.with_chat
+        """People never linked to a chat (the blocked ones are counted apart)."""
+        return self.people - self.with_chat - self.blocked
 
 
 async def villages_for(tx: AsyncConnection, actor: Actor) -> list[places.Village]:
@@ -66,20 +70,37 @@ async def check_scope(tx: AsyncConnection, actor: Actor, audience: Audience) -> 
         raise OutOfScope(audience.village_ids)
 
 
-async def audience_rows(tx: AsyncConnection, audience: Audience) -> list[store.AudienceRow]:
+async def audience_rows(
+    tx: AsyncConnection, audience: Audience, today: date | None = None
+) -> list[store.AudienceRow]:
+    """The people of the audience; "still missing" follows /missing's rule (14 and over)."""
+    from bot.services.missing import born_by
+
     return await store.audience(
         tx,
         village_ids=audience.village_ids,
         kind=audience.kind,
         date_from=audience.date_from,
         date_to=audience.date_to,
+        born_by=born_by(today) if today is not None else None,
     )
 
 
-async def preview(tx: AsyncConnection, actor: Actor, audience: Audience) -> Preview:
-    """How many people the audience holds, and how many of them the chat can reach."""
+async def preview(
+    tx: AsyncConnection, actor: Actor, audience: Audience, today: date | None = None
+) -> Preview:
+    """How many people the audience holds, how many the chat can reach, and who is left out."""
     await check_scope(tx, actor, audience)
-    rows = await audience_rows(tx, audience)
+    rows = await audience_rows(tx, audience, today)
     with_chat = sum(1 for row in rows if row.has_chat)
-    households = {row.household_id for row in rows if not row.has_chat}
-    return Preview(len(rows), with_chat, len(households))
+    blocked = sum(1 for row in rows if row.identity_id is not None and not row.reachable)
+    households = {row.household_id for row in rows if row.identity_id is None}
+    left_out = await store.not_resident(tx, audience.village_ids)
+    return Preview(
+        len(rows),
+        with_chat,
+        len(households),
+        blocked=blocked,
+        exempt=left_out.get("exempt", 0),
+        moved=left_out.get("moved", 0),
+    )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import gettext as _
-from bot.core.i18n import use_locale
+from bot.core.i18n import to_local, use_locale
 from bot.core.keys import new_choice_key
 from bot.core.understand import meaning
 from bot.services.booking import Service as BookingService
@@ -85,7 +85,7 @@ async def create(
 ) -> Created:
     """Store the broadcast and queue one message per recipient with a chat."""
     await check_scope(tx, actor, audience)
-    rows = await audience_rows(tx, audience)
+    rows = await audience_rows(tx, audience, to_local(now).date())
     broadcast_id = await store.insert_broadcast(
         tx,
         {

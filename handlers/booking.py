@@ -29,6 +29,10 @@ from bot.services.booking.rules import (
     MAX_PEOPLE,
     BookError,
     Service,
+    age_on,
+    child,
+    local_today,
+    too_young,
 )
 from handlers.booking_common import (
     CONFIRM_CANCEL,
@@ -39,6 +43,7 @@ from handlers.booking_common import (
     session_line,
     show_household_bookings,
     slot_line,
+    too_young_text,
     value_id,
 )
 
@@ -430,7 +435,7 @@ async def back_to_sessions(ctx: Context) -> None:
     await ask_session(ctx, ctx.load(BookingFlow))
 
 
-async def ask_people(ctx: Context, flow: BookingFlow) -> None:
+async def ask_people(ctx: Context, flow: BookingFlow, note: str = "") -> None:
     if flow.rebook_id is not None:
         await ask_confirm(ctx, flow)
         return
@@ -452,12 +457,26 @@ async def ask_people(ctx: Context, flow: BookingFlow) -> None:
         flow.person_ids = [ctx.actor.person_id]
         ctx.go(PICK_PEOPLE, flow)
     chosen = set(flow.person_ids)
+    today = local_today(ctx.now())
+    young = {m.person_id for m in members if too_young(age_on(today, m.birth_year, m.birth_date))}
     ctx.reply(
-        _("Who will come? Tap a name to add or remove it, then continue."),
+        "\n".join(
+            filter(
+                None,
+                [
+                    note,
+                    _("Who will come? Tap a name to add or remove it, then continue."),
+                    _("Children under 6 are done online by a parent, not at the desk.")
+                    if young
+                    else "",
+                ],
+            )
+        ),
         choices=[
             *(
                 Choice(
-                    ("✅ " if m.person_id in chosen else "⬜ ") + m.full_name,
+                    ("🚫 " if m.person_id in young else "✅ " if m.person_id in chosen else "⬜ ")
+                    + m.full_name,
                     "booking.toggle",
                     str(m.person_id),
                 )
@@ -475,7 +494,13 @@ async def toggle_person(ctx: Context) -> None:
     """Adds or removes a household member and shows the list again."""
     flow = ctx.load(BookingFlow)
     person_id = value_id(ctx)
-    household = {m.person_id for m in await reservations.household(ctx.tx, ctx.actor.person_id)}
+    members = await reservations.household(ctx.tx, ctx.actor.person_id)
+    household = {m.person_id for m in members}
+    picked = next((m for m in members if m.person_id == person_id), None)
+    today = local_today(ctx.now())
+    if picked is not None and too_young(age_on(today, picked.birth_year, picked.birth_date)):
+        await ask_people(ctx, flow, too_young_text())
+        return
     if person_id in household:
         if person_id in flow.person_ids:
             flow.person_ids.remove(person_id)
@@ -528,6 +553,15 @@ async def _after_people(ctx: Context, flow: BookingFlow) -> None:
     await ask_confirm(ctx, flow)
 
 
+async def _has_child(ctx: Context, person_ids: list[int]) -> bool:
+    today = local_today(ctx.now())
+    return any(
+        child(age_on(today, m.birth_year, m.birth_date))
+        for m in await reservations.household(ctx.tx, ctx.actor.person_id)
+        if m.person_id in person_ids
+    )
+
+
 async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
     if flow.service is None or flow.session_id is None:
         await ask_service(ctx, BookingFlow())
@@ -561,6 +595,8 @@ async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
     ]
     if flow.rebook_id is None:
         lines.append(f"• {who}")
+    if flow.person_ids and await _has_child(ctx, flow.person_ids):
+        lines.append(_("Children of 6 to 13 come with a parent."))
     ctx.go(CONFIRM, flow)
     ctx.reply(
         "\n".join(lines),

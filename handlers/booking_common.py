@@ -84,6 +84,7 @@ def book_errors() -> dict[BookError, str]:
         ),
         BookError.SAME_SLOT: _("That is the time you already have."),
         BookError.EXPIRED: _("Sorry, the time to take that place has passed."),
+        BookError.TOO_YOUNG: too_young_text(),
     }
 
 
@@ -195,4 +196,12 @@ async def show_household_bookings(
     choices.append(Choice(_("Main menu"), "booking.abort"))
     ctx.reply(
         "\n".join([_("Someone in this booking is already booked:"), *lines]), choices=choices
+    )
+
+
+def too_young_text() -> str:
+    return _(
+        "Children under 6 do not come to the desk: a parent with a level 2 account asks for "
+        "their card in VNeID (Thủ tục hành chính → Cấp thẻ căn cước cho người dưới 14 tuổi), "
+        "and they cannot have level 2 yet."
     )

@@ -8,7 +8,16 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services import booking_events
-from bot.services.booking.rules import COVERS, MAX_PEOPLE, BookError, Service, overlaps
+from bot.services.booking.rules import (
+    COVERS,
+    MAX_PEOPLE,
+    BookError,
+    Service,
+    age_on,
+    local_today,
+    overlaps,
+    too_young,
+)
 from bot.storage import booking as store
 
 
@@ -24,6 +33,21 @@ async def check_people(
             return BookError.BAD_PEOPLE
         return None
     return None if 1 <= people <= MAX_PEOPLE else BookError.BAD_PEOPLE
+
+
+async def check_ages(
+    tx: AsyncConnection, *, booker_person_id: int | None, person_ids: Sequence[int], now: datetime
+) -> BookError | None:
+    """No child under 6 is booked: their card is asked for online and they have no level 2."""
+    if not person_ids or booker_person_id is None:
+        return None
+    today = local_today(now)
+    for member in await store.household_members(tx, booker_person_id):
+        if member.person_id in person_ids and too_young(
+            age_on(today, member.birth_year, member.birth_date)
+        ):
+            return BookError.TOO_YOUNG
+    return None
 
 
 async def has_duplicate(

@@ -47,6 +47,8 @@ async def book(
     wanted = Service(service)
     problem = await records.check_people(
         tx, booker_person_id=booker_person_id, person_ids=person_ids, people=people
+    ) or await records.check_ages(
+        tx, booker_person_id=booker_person_id, person_ids=person_ids, now=now
     )
     if problem is not None:
         return problem

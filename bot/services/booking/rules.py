@@ -63,6 +63,7 @@ class BookError(StrEnum):
     BAD_PEOPLE = "bad_people"  # count out of range, or someone not in the household
     SAME_SLOT = "same_slot"
     EXPIRED = "expired"  # a waitlist offer that ran out
+    TOO_YOUNG = "too_young"  # a child under 6: nothing of this is done at a desk
 
 
 class SessionError(StrEnum):
@@ -86,3 +87,28 @@ def local_moment(day: date, at: time) -> datetime:
 
 def local_today(now: datetime) -> date:
     return now.astimezone(LOCAL_TZ).date()
+
+
+# Ages (facts §2.2 and §3.7): under 6 nothing is done in person (a parent asks for the card
+# in VNeID; no level 2); from 6 to 13 the card and level 2 are on request, the child comes
+# with a parent; from 14 the card is compulsory.
+DESK_MIN_AGE = 6
+ADULT_AGE = 14
+
+
+def age_on(today: date, birth_year: int | None, birth_date: date | None = None) -> int | None:
+    """Age in whole years on `today` (from the year alone when the date is unknown)."""
+    if birth_date is not None:
+        before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+        return today.year - birth_date.year - before_birthday
+    return today.year - birth_year if birth_year is not None else None
+
+
+def too_young(age: int | None) -> bool:
+    """True for a child under 6: no service of the desk is for them."""
+    return age is not None and age < DESK_MIN_AGE
+
+
+def child(age: int | None) -> bool:
+    """A child of 6 to 13: may be booked, comes with a parent."""
+    return age is not None and DESK_MIN_AGE <= age < ADULT_AGE

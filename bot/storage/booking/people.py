@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,13 +20,22 @@ class Member:
     full_name: str
     has_id_card: bool
     has_eid_level2: bool
+    birth_year: int | None = None
+    birth_date: date | None = None
 
 
 async def household_members(tx: AsyncConnection, person_id: int) -> list[Member]:
     """Everyone on the roster in the person's household who still lives there."""
     household = select(persons.c.household_id).where(persons.c.id == person_id).scalar_subquery()
     rows = await tx.execute(
-        select(persons.c.id, persons.c.full_name, persons.c.has_id_card, persons.c.has_eid_level2)
+        select(
+            persons.c.id,
+            persons.c.full_name,
+            persons.c.has_id_card,
+            persons.c.has_eid_level2,
+            persons.c.birth_year,
+            persons.c.birth_date,
+        )
         .where(
             persons.c.household_id == household,
             persons.c.status.in_(("present", "away")),

@@ -1,9 +1,19 @@
-"""Shared fixtures: a migrated app on a temporary SQLite file, a controlled clock, a chat."""
+"""Shared fixtures: a migrated app on each engine, a controlled clock, a chat.
+
+Every test that uses a database runs twice, `[sqlite]` (a temporary file) and `[postgresql]` (a
+fresh database copied from a migrated template on the throwaway server that `./dev test`
+starts, see bot/testing/postgres.py). Without that server the PostgreSQL half is skipped, with
+the reason in the summary. `@pytest.mark.engines("sqlite")` keeps a test on one engine.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import os
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +23,8 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import FixedClock
 from bot.core.i18n import use_locale
+from bot.storage.db import Database
+from bot.testing import postgres
 from tests.driver import ChatDriver
 
 # 2026-12-01 08:00 in Asia/Ho_Chi_Minh.
@@ -48,9 +60,105 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+ENGINES = ("sqlite", "postgresql")
+TEMPLATE = "troly06_template"
+# Channel and matcher tests: what they check does not depend on the engine, and the journeys
+# cover the same paths on both; they stay on SQLite to keep the suite short.
+SQLITE_ONLY_DIRS = frozenset({"telegram", "zalo", "faq"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "engines(*names): run this test on these engines only")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("engines")
+    folder = metafunc.definition.path.relative_to(Path(__file__).parent).parts[0]
+    names = marker.args if marker else ("sqlite",) if folder in SQLITE_ONLY_DIRS else ENGINES
+    metafunc.parametrize("engine", names, indirect=True, ids=list(names))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"PostgreSQL: {_pg_status()}"
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    if not os.environ.get(postgres.URL_VARIABLE):
+        terminalreporter.write_line(  # type: ignore[attr-defined]
+            f"PostgreSQL tests SKIPPED: {_pg_status()}", yellow=True
+        )
+
+
+def _pg_status() -> str:
+    if url := os.environ.get(postgres.URL_VARIABLE):
+        return url
+    return os.environ.get(postgres.SKIP_VARIABLE) or (
+        f"no server ({postgres.URL_VARIABLE} unset; ./dev test starts one)"
+    )
+
+
+def _admin(statements: list[str], database: str = "postgres") -> None:
+    """Run statements on the test server outside any test's event loop."""
+    import asyncpg
+
+    url = os.environ[postgres.URL_VARIABLE].replace("postgresql+asyncpg", "postgresql")
+    url = url.rsplit("/", 1)[0] + "/" + database
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+def _pg_url(database: str) -> str:
+    return os.environ[postgres.URL_VARIABLE].rsplit("/", 1)[0] + "/" + database
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str:
+    """A database with every migration applied, copied for each test (fast, unlike migrating)."""
+    if not os.environ.get(postgres.URL_VARIABLE):
+        pytest.skip(f"PostgreSQL: {_pg_status()}")
+    _admin([f"DROP DATABASE IF EXISTS {TEMPLATE}", f"CREATE DATABASE {TEMPLATE}"])
+
+    async def migrate() -> None:
+        db = Database(_pg_url(TEMPLATE))
+        try:
+            await db.migrate()
+        finally:
+            await db.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, migrate()).result()
+    return TEMPLATE
+
+
+_numbers = itertools.count(1)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if engine == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    _admin([f"CREATE DATABASE {name} TEMPLATE {template}"])
+    yield _pg_url(name)
+    _admin([f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """One engine, with `write()` and `read()` transactions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
@@ -58,7 +58,7 @@ class Database:
         # Every use ends its transaction explicitly, so the pool need not roll back on return.
         reset = None if self.is_sqlite else "rollback"
         self.engine = create_async_engine(
-            url, pool_size=8, max_overflow=8, pool_reset_on_return=reset
+            url, pool_size=pool_size, max_overflow=8, pool_reset_on_return=reset
         )
         if self.is_sqlite:
             _configure_sqlite(self.engine)

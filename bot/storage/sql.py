@@ -29,6 +29,10 @@ async def insert_ignore(
     """Insert rows, skipping those that clash with a unique key; returns how many went in."""
     if not rows:
         return 0
-    dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
-    result = await tx.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+    if tx.dialect.name == "postgresql":
+        # asyncpg reports no row count for a batch: count the rows that came back instead.
+        key = next(iter(table.primary_key.columns))
+        stmt = postgresql.insert(table).on_conflict_do_nothing().returning(key)
+        return len((await tx.execute(stmt, list(rows))).all())
+    result = await tx.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
     return max(result.rowcount, 0)

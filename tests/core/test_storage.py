@@ -13,6 +13,7 @@ from bot.core.clock import FixedClock
 from bot.storage.tables.core import users
 
 
+@pytest.mark.engines("sqlite")
 async def test_sqlite_runs_in_wal_with_busy_timeout(app: App) -> None:
     async with app.db.read() as tx:
         assert (await tx.execute(text("PRAGMA journal_mode"))).scalar() == "wal"

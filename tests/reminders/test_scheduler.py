@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import FixedClock
@@ -13,11 +15,13 @@ from reminders.scheduler import DIGEST_ID, TICK_ID
 from tests.reminders.conftest import count_outbox, local
 
 
+@pytest.mark.engines("sqlite")  # on PostgreSQL the jobs live in memory; the table drives them
 def test_job_store_is_a_file_beside_the_database(settings: Settings) -> None:
     assert jobstore_url(settings).endswith("test-jobs.db")
     assert jobstore_url(settings).startswith("sqlite:///")
 
 
+@pytest.mark.engines("sqlite")
 async def test_jobs_come_back_after_a_restart_and_the_tick_sends_once(
     app: App, clock: FixedClock, settings: Settings, chat
 ) -> None:

@@ -91,14 +91,18 @@ async def offer_freed(
             if entry is None or not await store.take_places(tx, slot.id, entry.people):
                 break
             expires = min(now + OFFER_TTL, slot.starts_at)
-            await store.set_wait(
+            if not await store.set_wait(
                 tx,
                 entry.id,
                 expect=("waiting",),
                 status="offered",
                 offered_slot_id=slot.id,
                 offer_expires_at=expires,
-            )
+            ):
+                # Offered elsewhere meanwhile (another place freed at once): give the places
+                # back and try the next person waiting.
+                await store.release_places(tx, slot.id, entry.people)
+                continue
             await notices.send(
                 tx,
                 entry.user_id,

@@ -166,14 +166,15 @@ async def member_names(tx: AsyncConnection, booking_ids: Sequence[int]) -> dict[
     if not booking_ids:
         return {}
     rows = await tx.execute(
-        select(booking_members.c.booking_id, persons.c.full_name)
+        # PostgreSQL wants DISTINCT's ORDER BY columns in the select list.
+        select(booking_members.c.booking_id, persons.c.id, persons.c.full_name)
         .join(persons, persons.c.id == booking_members.c.person_id)
         .where(booking_members.c.booking_id.in_(list(booking_ids)))
         .distinct()
         .order_by(booking_members.c.booking_id, persons.c.id)
     )
     out: dict[int, list[str]] = {}
-    for booking_id, name in rows:
+    for booking_id, _person, name in rows:
         out.setdefault(booking_id, []).append(name)
     return out
 

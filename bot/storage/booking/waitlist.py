@@ -98,6 +98,9 @@ async def first_waiting(tx: AsyncConnection, session_id: int, max_people: int) -
             )
             .order_by(waitlist_entries.c.id)
             .limit(1)
+            # PostgreSQL: an entry another transaction is offering is passed over, not waited
+            # for (SQLite has one writer and ignores this).
+            .with_for_update(skip_locked=True)
         )
     ).first()
     return WaitEntry(*row) if row else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import resource
 import statistics
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -26,3 +29,15 @@ def temp_db_url(name: str = "bench.db") -> str:
     """A SQLite file in a new temporary folder."""
     folder = Path(tempfile.mkdtemp(prefix="troly06-bench-"))
     return f"sqlite+aiosqlite:///{folder / name}"
+
+
+@contextlib.contextmanager
+def pg_database(max_connections: int = 200) -> Iterator[str]:
+    """A PostgreSQL URL: TROLY06_BENCH_PG_URL if set, else a throwaway server for this run."""
+    if url := os.environ.get("TROLY06_BENCH_PG_URL"):
+        yield url
+        return
+    from bot.testing import postgres
+
+    with postgres.throwaway(max_connections) as cluster:
+        yield cluster.url

@@ -3,8 +3,8 @@
 1. A generated CSV of 100,000 people (5 communes of 10 villages of about 2,000 people) is
    imported through the real import path (parse, check, match, write), then imported again
    (every row matched, the re-import case).
-2. The database is grown to about 1.2 million people (a province: 65 communes) with
-   INSERT ... SELECT, which is SQLite-specific and for the bench only.
+2. The database is grown to about 1.2 million people (a province: 65 communes; or
+   `--people 2000000 --communes 100`) with INSERT ... SELECT (bench/_province.py).
 3. Through the services, each call in its own read transaction: the missing list of one
    village (page 1) for its village head, and the progress of one commune for its team lead
    (p50 / p99 ms). Also measured, for information: the same two through the chat
@@ -14,7 +14,11 @@
    event loop (the file is read in a worker thread). Last, the largest accepted file (an
    XLSX at the row cap, 200,000 rows) is imported in a fresh process for its peak RSS.
 
-Usage: python -m bench roster [--rows N] [--people N] [--repeat N] [--largest N]
+On `--engine postgresql` it runs on a throwaway server (as the tests do) or on
+TROLY06_BENCH_PG_URL (an empty database).
+
+Usage: python -m bench roster [--engine sqlite|postgresql] [--rows N] [--people N]
+       [--communes N] [--repeat N] [--largest N]
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.common import percentile, temp_db_url
+from bench import _province as province
+from bench.common import percentile, pg_database, temp_db_url
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import FixedClock
@@ -187,54 +192,17 @@ def largest_file(rows: int) -> dict[str, Any]:
     return {"rows": rows, "xlsx_mb": size_mb, **result}
 
 
-GROW_SQL = (
-    # Communes up to a province, each with 10 villages of about `per_village` people.
-    """
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :communes)
-    INSERT INTO communes (name, province, target_share)
-    SELECT 'Xã Tỉnh ' || i, 'Khánh Hòa', 950 FROM n
-    """,
-    """
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
-    INSERT INTO villages (commune_id, name, is_island)
-    SELECT c.id, 'Thôn ' || n.i, n.i % 4 = 0 FROM communes c, n
-    WHERE c.province = 'Khánh Hòa'
-    """,
-    """
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :households)
-    INSERT INTO households (village_id, code, address)
-    SELECT v.id, printf('%05d', n.i), '' FROM villages v
-    JOIN communes c ON c.id = v.commune_id AND c.province = 'Khánh Hòa', n
-    """,
-    """
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
-    INSERT INTO persons (household_id, full_name, birth_year, sex, phone, has_id_card,
-                         has_eid_level2, status, note, updated_at)
-    SELECT h.id, 'Người ' || h.id || '-' || n.i, 1935 + abs(random()) % 90,
-           CASE n.i % 2 WHEN 0 THEN 'F' ELSE 'M' END,
-           CASE WHEN abs(random()) % 10 < 6 THEN '09' || (10000000 + h.id * 4 + n.i) END,
-           abs(random()) % 100 < 85, abs(random()) % 100 < 52,
-           CASE abs(random()) % 100 WHEN 0 THEN 'exempt' WHEN 1 THEN 'moved'
-                WHEN 2 THEN 'away' WHEN 3 THEN 'away' ELSE 'present' END,
-           '', :now
-    FROM households h
-    JOIN villages v ON v.id = h.village_id
-    JOIN communes c ON c.id = v.commune_id AND c.province = 'Khánh Hòa', n
-    """,
-)
-
-
-async def grow(app: App, people: int, already: int) -> float:
-    """Add communes of generated people until about `people` are on file."""
-    communes = PROVINCE_COMMUNES - already // (VILLAGE_PEOPLE * VILLAGES_PER_COMMUNE)
-    households = max(1, (people - already) // (communes * VILLAGES_PER_COMMUNE * 4))
+async def grow(app: App, people: int, already: int, communes: int) -> float:
+    """Add communes of generated people until about `communes` communes and `people` people."""
+    new = communes - -(-already // (VILLAGE_PEOPLE * VILLAGES_PER_COMMUNE))  # imported ones
     start = time.perf_counter()
-    stamp = NOW.strftime("%Y-%m-%d %H:%M:%S.%f")
-    params = {"communes": communes, "households": households, "now": stamp}
     async with app.db.write() as tx:
-        for sql in GROW_SQL:
-            await tx.execute(text(sql), params)
-        await tx.execute(text("ANALYZE"))
+        await province.grow(
+            tx,
+            communes=new,
+            households_per_village=province.households_per_village(people - already, new),
+            now=NOW,
+        )
     return time.perf_counter() - start
 
 
@@ -250,7 +218,7 @@ async def timings(call: Any, repeat: int) -> dict[str, float]:
     }
 
 
-async def scale_queries(app: App, repeat: int) -> dict[str, Any]:
+async def scale_queries(app: App, repeat: int, commune_count: int) -> dict[str, Any]:
     async with app.db.read() as tx:
         village_id, commune_id = (
             await tx.execute(text("SELECT id, commune_id FROM villages ORDER BY id LIMIT 1"))
@@ -275,7 +243,7 @@ async def scale_queries(app: App, repeat: int) -> dict[str, Any]:
 
     async def province_progress() -> None:
         async with app.db.read() as tx:
-            assert len(await progress.progress(tx, admin, today)) == PROVINCE_COMMUNES
+            assert len(await progress.progress(tx, admin, today)) == commune_count
 
     async with app.db.read() as tx:
         communes = await progress.progress(tx, lead, today)
@@ -324,8 +292,9 @@ async def staff(app: App, user: str, role: Role, **scope: int) -> Inbound:
     return inbound
 
 
-async def run(rows: int, people: int, repeat: int) -> dict[str, Any]:
-    url = temp_db_url("roster.db")
+async def run(
+    rows: int, people: int, repeat: int, communes: int, url: str
+) -> dict[str, Any]:
     settings = Settings(db_url=url, _env_file=None)  # type: ignore[call-arg]
     app = await build_app(settings, FixedClock(NOW))
     try:
@@ -334,13 +303,13 @@ async def run(rows: int, people: int, repeat: int) -> dict[str, Any]:
         first_s, first_cpu, first = await timed_import(app, data, lags)
         again_s, _again_cpu, again = await timed_import(app, data)
         assert first.imported == rows and again.unchanged == rows and not again.rejected
-        grow_s = await grow(app, people, rows)
+        grow_s = await grow(app, people, rows, communes)
         with use_locale("vi"):
-            scale = await scale_queries(app, repeat)
+            scale = await scale_queries(app, repeat, communes)
     finally:
         await app.close()
-        shutil.rmtree(Path(url.removeprefix("sqlite+aiosqlite:///")).parent, ignore_errors=True)
     return {
+        "engine": app.db.engine.dialect.name,
         "import_rows": rows,
         "import_s": round(first_s, 2),
         "import_rows_per_s": round(rows / first_s),
@@ -366,6 +335,8 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--people", type=int, default=1_200_000)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--communes", type=int, default=PROVINCE_COMMUNES)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
         "--largest",
         type=int,
@@ -373,7 +344,16 @@ def main(argv: list[str]) -> dict[str, Any]:
         help="rows of the largest-file round (an XLSX at the row cap); 0 to skip",
     )
     args = parser.parse_args(argv)
-    result = asyncio.run(run(args.rows, args.people, args.repeat))
+    if args.engine == "postgresql":
+        with pg_database() as url:
+            result = asyncio.run(run(args.rows, args.people, args.repeat, args.communes, url))
+    else:
+        url = temp_db_url("roster.db")
+        try:
+            result = asyncio.run(run(args.rows, args.people, args.repeat, args.communes, url))
+        finally:
+            folder = Path(url.removeprefix("sqlite+aiosqlite:///")).parent
+            shutil.rmtree(folder, ignore_errors=True)
     if args.largest:
         result["largest_file"] = largest_file(args.largest)
         result["largest_rss_under_400_mb"] = result["largest_file"]["peak_rss_mb"] < 400

@@ -98,14 +98,16 @@ def zalo_component(runtime: Runtime) -> Part | None:
 
 def reminders_component(runtime: Runtime) -> Part:
     """The APScheduler jobs that fire due reminders, the morning digest and offer expiry."""
+    from bot.services.leader import Leader
     from reminders.scheduler import ReminderScheduler
 
     # Not nudged after every message: reminders are due hours ahead, and the scheduler looks
-    # at the table every TROLY06_REMINDER_POLL_S anyway.
+    # at the table every TROLY06_REMINDER_POLL_S anyway. With several workers on one
+    # PostgreSQL, only the one holding the leader lock runs it.
     scheduler = ReminderScheduler(
         runtime.app.db, runtime.app.clock, runtime.settings, on_queued=runtime.sender.wake
     )
-    return Part("reminders", scheduler)
+    return Part("reminders", Leader(runtime.app.db, scheduler))
 
 
 def load_factory(spec: str) -> Factory:

@@ -34,7 +34,7 @@ from bot.services import identity
 from bot.services.identity import Actor
 from bot.storage import conversations
 from bot.storage.conversations import StoredChoice
-from bot.storage.db import Database
+from bot.storage.db import Database, lock_for_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,8 @@ class Dispatcher:
     ) -> list[Reply]:
         """Run `step` on the message in one write transaction; save the conversation with it."""
         async with self.db.write() as tx:
+            # One message of a chat at a time across workers too (the lock above is per process).
+            await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
             actor = await identity.resolve(tx, inbound, self.clock.now())
             with use_locale(actor.locale or self.settings.default_locale):
                 convo = await conversations.load(tx, actor.identity_id)

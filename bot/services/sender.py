@@ -290,6 +290,7 @@ class Sender:
         self.lanes: dict[str, _Lane] = {}
         self._channels: dict[str, Channel] = {c.name: c for c in channels}
         self._outcomes = _Outcomes()
+        self._recorded = 0  # outcomes filed so far (wait_idle checks none came meanwhile)
         self._outcomes_ready = asyncio.Event()
         self._writing = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -400,6 +401,7 @@ class Sender:
     def record(self, lane: _Lane, message: OutboxMessage, result: SendResult) -> None:
         """File one outcome for the marker (a 429 goes back into the lane instead)."""
         status, out = result.status, self._outcomes
+        self._recorded += 1
         if status is SendStatus.SENT:
             out.sent.append(message)
         elif status is SendStatus.RETRY and result.retry_after > 0:
@@ -470,11 +472,13 @@ class Sender:
         """
         async with asyncio.timeout(within_s):
             while True:
+                seen = self._recorded
                 quiet = not any(lane.busy for lane in self.lanes.values())
                 if self.lanes and quiet and not self._outcomes and not self._writing:
                     waits = [await self.seconds_until_due(name) for name in self.lanes]
                     later = all(w is None or w > horizon_s for w in waits)
-                    if later and await self._none_sending():
+                    # A whole claim, send and retry can pass during these reads: then look again.
+                    if later and await self._none_sending() and self._recorded == seen:
                         return
                 await asyncio.sleep(0.02)
 

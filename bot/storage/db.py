@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -86,10 +86,24 @@ class Database:
     async def migrate(self) -> None:
         """Apply every migration not applied yet (all heads)."""
         async with self.write() as conn:
+            await lock_for_transaction(conn, "migrations")  # workers starting together
             await conn.run_sync(_upgrade)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+async def lock_for_transaction(tx: AsyncConnection, key: str) -> None:
+    """Hold a lock named `key` until this transaction ends, across processes.
+
+    On PostgreSQL an advisory transaction lock (several workers share the database); on
+    SQLite nothing: its write transactions already run one at a time.
+    """
+    if tx.dialect.name == "postgresql":
+        await tx.execute(_ADVISORY_XACT_LOCK, {"key": key})
+
+
+_ADVISORY_XACT_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def _upgrade(sync_conn: Connection) -> None:

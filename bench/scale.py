@@ -1,0 +1,276 @@
+"""Several workers on one PostgreSQL: throughput, a booking race, a scheduler leader killed.
+
+`python -m bench scale [--updates N] [--connections C] [--attempts A] [--reminders R]`
+
+Runs on a throwaway PostgreSQL started as the tests do (bot/testing/postgres.py), or on
+TROLY06_BENCH_PG_URL (an empty database the bench may fill).
+
+- updates_per_s: "echo" is a bare PTB echo bot on the fake Bot API; "1", "2", "4" are that
+  many worker processes with the Telegram channel and the real dispatcher on the one database
+  (the demo commune), each polling its own fake Bot API for its share of the chats (Telegram
+  gives one bot one update stream; this splits it by chat, as a webhook front would).
+- booking: C connections at once, each attempt its own transaction through the service,
+  A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
+- leader_kill: two workers run the scheduler under the leader lock; R reminders fall due
+  over 20 s; the leader is SIGKILLed after 6 s; fired, duplicates and missed are read from
+  the reminders and outbox tables, takeover_s from the kill to the follower leading.
+- broadcast: not measured: the outbox sender still takes one lease per database, so a
+  second worker only waits (reported as null with the reason).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from bench.common import pg_database
+from bot.app import build_app
+from bot.config import Settings
+from bot.core.clock import FixedClock, SystemClock
+from bot.services.booking import reservations
+from bot.services.booking.sessions import SessionSpec, open_session
+from bot.storage import booking as store
+from bot.storage import identities
+from bot.storage.db import Database
+from bot.storage.tables.booking import bookings
+from bot.storage.tables.core import communes, outbox
+from bot.storage.tables.reminders import reminders
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _worker(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench._scale_worker", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+
+
+async def _fresh(admin_url: str, name: str) -> str:
+    """A new empty database beside `admin_url`'s."""
+    import asyncpg
+
+    base = admin_url.replace("postgresql+asyncpg", "postgresql")
+    conn = await asyncpg.connect(base)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+# --- updates -----------------------------------------------------------------------------
+
+
+async def updates_section(url: str, count: int, users: int) -> dict[str, float]:
+    from bench.updates import FakeServer, echo_phase, make_updates
+    from bot.demo import ensure_demo
+
+    server = FakeServer()
+    await server.start()
+    try:
+        await echo_phase(server, make_updates(200, 50), 4)
+        echo_s = await echo_phase(server, make_updates(count, users), 4)
+    finally:
+        await server.stop()
+    rates: dict[str, float] = {"echo": round(count / echo_s, 1)}
+    app = await build_app(Settings(db_url=url, _env_file=None), SystemClock())  # type: ignore[call-arg]
+    await ensure_demo(app)
+    await app.close()
+    for workers in (1, 2, 4):
+        go = Path(tempfile.mkdtemp(prefix="troly06-scale-")) / "go"
+        share = count // workers
+        procs = [
+            _worker("updates", url, f"{k}:{workers}:{users}", str(share), str(go))
+            for k in range(workers)
+        ]
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+        go.touch()
+        took = []
+        for proc in procs:
+            out, _ = proc.communicate(timeout=600)
+            took.append(float(out.strip().splitlines()[-1]))
+        rates[str(workers)] = round(share * workers / max(took), 1)
+    return rates
+
+
+# --- booking -----------------------------------------------------------------------------
+
+
+async def booking_section(url: str, connections: int, attempts: int) -> dict[str, Any]:
+    app = await build_app(Settings(db_url=url, _env_file=None), FixedClock(NOW))  # type: ignore[call-arg]
+    async with app.db.write() as tx:
+        commune = (
+            await tx.execute(insert(communes).values(name="Bench", province="Khánh Hòa"))
+        ).inserted_primary_key[0]
+        point = await store.insert_point(
+            tx, commune_id=commune, village_id=None, name="Công an xã", address="", is_island=False
+        )
+        # 4 machines × 30 minutes ÷ 3 minutes = 40 places in one slot
+        spec = SessionSpec(
+            point, (NOW + timedelta(days=1)).date(), clock_time(7), clock_time(7, 30), 4, 3
+        )
+        session_id = await open_session(tx, spec, now=NOW, created_by=None)
+        assert isinstance(session_id, int)
+        (slot,) = await store.slots(tx, session_id)
+        users = [await identities.create_user(tx, NOW) for _ in range(attempts)]
+    await app.close()
+
+    db = Database(url, pool_size=connections)
+    queue = list(users)
+    barrier = asyncio.Barrier(connections)
+    outcomes: list[str] = []
+
+    async def racer() -> None:
+        async with db.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+            await conn.rollback()
+        await barrier.wait()  # every connection open before the first attempt
+        while queue:
+            user = queue.pop()
+            async with db.write() as tx:
+                result = await reservations.book(
+                    tx, user_id=user, slot_id=slot.id, service="eid_level2", now=NOW
+                )
+            outcomes.append("confirmed" if isinstance(result, int) else str(result))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(racer() for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    async with db.read() as tx:
+        stored = int(await tx.scalar(select(func.count()).select_from(bookings)) or 0)
+        taken = (await store.slot(tx, slot.id)).taken  # type: ignore[union-attr]
+    await db.close()
+    return {
+        "connections": connections,
+        "attempts": attempts,
+        "capacity": slot.capacity,
+        "confirmed": stored,
+        "overbooked": max(stored - slot.capacity, 0) + max(taken - slot.capacity, 0),
+        "attempts_per_s": round(attempts / elapsed, 1),
+    }
+
+
+# --- leader kill -------------------------------------------------------------------------
+
+
+async def leader_section(url: str, count: int) -> dict[str, Any]:
+    from bench.reminders import make_users
+
+    settings = Settings(db_url=url, _env_file=None)  # type: ignore[call-arg]
+    app = await build_app(settings, SystemClock())
+    user_ids = await make_users(app, 200)
+    start = datetime.now(UTC) + timedelta(seconds=8)
+    now = datetime.now(UTC)
+    async with app.db.write() as tx:
+        await tx.execute(
+            insert(reminders),
+            [
+                {
+                    "kind": "return_day",
+                    "key": f"scale:{i}",
+                    "user_id": user_ids[i % len(user_ids)],
+                    "due_at": start + timedelta(seconds=20 * i / count),
+                    "status": "scheduled",
+                    "created_at": now,
+                }
+                for i in range(count)
+            ],
+        )
+    first = _worker("leader", url)
+    assert first.stdout is not None
+    first.stdout.readline()  # leading
+    second = _worker("leader", url)
+    await asyncio.sleep(max(0.0, (start - datetime.now(UTC)).total_seconds()) + 6)
+    first.send_signal(signal.SIGKILL)
+    killed = time.time()
+    first.wait()
+    assert second.stdout is not None
+    line = await asyncio.to_thread(second.stdout.readline)
+    takeover = float(line.split()[1]) - killed
+    # Everything due has fallen due 20 s after `start`; give the new leader time to catch up.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        async with app.db.read() as tx:
+            left = await tx.scalar(
+                select(func.count())
+                .select_from(reminders)
+                .where(reminders.c.key.like("scale:%"), reminders.c.status == "scheduled")
+            )
+        if not left and datetime.now(UTC) > start + timedelta(seconds=21):
+            break
+        await asyncio.sleep(0.5)
+    second.send_signal(signal.SIGKILL)
+    second.wait()
+    async with app.db.read() as tx:
+        sent = await tx.scalar(
+            select(func.count())
+            .select_from(reminders)
+            .where(reminders.c.key.like("scale:%"), reminders.c.status == "sent")
+        )
+        ids = (
+            await tx.execute(select(reminders.c.id).where(reminders.c.key.like("scale:%")))
+        ).scalars()
+        queued = await tx.scalar(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.key.in_([f"rem:{i}" for i in ids]))
+        )
+    await app.close()
+    fired = int(sent or 0)
+    return {
+        "due": count,
+        "fired": fired,
+        "duplicates": max(int(queued or 0) - fired, 0),  # messages queued beyond one per fire
+        "missed": count - fired,
+        "takeover_s": round(takeover, 2),
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    logging.basicConfig(level=logging.WARNING)
+    with pg_database(max_connections=max(200, args.connections + 50)) as admin_url:
+        result: dict[str, Any] = {"engine": "postgresql"}
+        booking_url = await _fresh(admin_url, "scale_booking")
+        result["booking"] = await booking_section(booking_url, args.connections, args.attempts)
+        leader_url = await _fresh(admin_url, "scale_leader")
+        result["leader_kill"] = await leader_section(leader_url, args.reminders)
+        result["broadcast"] = {
+            "workers": 2,
+            "sent": None,
+            "duplicates": None,
+            "lost": None,
+            "rate_ratio": None,
+            "not_measured": "the outbox sender takes one lease per database: one worker sends",
+        }
+        if args.updates:
+            updates_url = await _fresh(admin_url, "scale_updates")
+            result["updates_per_s"] = await updates_section(updates_url, args.updates, 300)
+    return result
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench scale")
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=60)
+    parser.add_argument("--attempts", type=int, default=1000)
+    parser.add_argument("--reminders", type=int, default=400)
+    return asyncio.run(run(parser.parse_args(argv)))

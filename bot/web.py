@@ -16,6 +16,7 @@ from bot.channels.zalo import SECRET_HEADER, Handle, ZaloChannel
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.media import MediaStore
+from bot.supervisor import reuse_port
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,12 @@ class WebServer:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.settings.web_listen, self.settings.web_port)
+        site = web.TCPSite(
+            self._runner,
+            self.settings.web_listen,
+            self.settings.web_port,
+            reuse_port=reuse_port(),  # several workers share the port; the kernel spreads calls
+        )
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         logger.info("web server listening on port %s", self.port)

@@ -61,7 +61,7 @@ def clock() -> FixedClock:
 
 
 ENGINES = ("sqlite", "postgresql")
-TEMPLATE = "troly06_template"
+TEMPLATE = f"troly06_template_{os.getpid()}"  # one per pytest process
 # Channel and matcher tests: what they check does not depend on the engine, and the journeys
 # cover the same paths on both; they stay on SQLite to keep the suite short.
 SQLITE_ONLY_DIRS = frozenset({"telegram", "zalo", "faq"})

@@ -43,4 +43,5 @@ async def test_queued_reminders_wake_the_sender(
 def test_the_running_bot_wires_the_scheduler_to_the_sender(app: App) -> None:
     sender = Sender(app.db, app.clock, app.settings)
     part = reminders_component(Runtime(app, sender))
-    assert part.component.on_queued == sender.wake  # type: ignore[attr-defined]
+    scheduler = part.component.inner  # type: ignore[attr-defined]  # under the leader lock
+    assert scheduler.on_queued == sender.wake

@@ -109,7 +109,7 @@ def _speaking(lang: str) -> Iterator[None]:
         yield
 
 
-@router.text(lambda folded: True)
+@router.text(lambda folded: True, public=True)
 async def answer_question(ctx: Context) -> None:
     """Answers a free question, asks back with the closest topics, or says it is not ours."""
     faq = _current(ctx)
@@ -178,7 +178,7 @@ async def invite_question(ctx: Context) -> None:
     )
 
 
-@router.action("faq.topic")
+@router.action("faq.topic", public=True)
 async def answer_picked(ctx: Context) -> None:
     """Answers the topic picked from a list."""
     assert ctx.choice is not None
@@ -194,7 +194,7 @@ async def answer_picked(ctx: Context) -> None:
         _answer(ctx, topic)
 
 
-@router.action("faq.none")
+@router.action("faq.none", public=True)
 async def none_of_these(ctx: Context) -> None:
     """Says whom to ask when none of the offered topics fits."""
     ctx.main_menu(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from bot.core.context import Context
 from bot.core.i18n import format_number
 from bot.core.i18n import gettext as _
@@ -12,6 +9,7 @@ from bot.core.reply import Attachment, Choice
 from bot.core.router import Router
 from bot.services import roster_import
 from bot.services.identity import Role
+from bot.services.privacy.safe_files import CSV_MIME, csv_bytes
 from bot.services.roster_import import uploads
 
 router = Router("roster_file")
@@ -155,9 +153,6 @@ def rejections_file(report: roster_import.ImportReport) -> Attachment | None:
     """All rejected rows and left-out cells as a CSV (with BOM), when they do not fit."""
     if len(report.rejected) <= REPORT_LINES and len(report.warnings) <= REPORT_LINES:
         return None
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Line"), _("Reason")])
     problems = sorted([*report.rejected, *report.warnings], key=lambda r: r.line)
-    writer.writerows((r.line, r.reason) for r in problems)
-    return Attachment("dong-bi-loai.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
+    rows = ((r.line, r.reason) for r in problems)
+    return Attachment("dong-bi-loai.csv", csv_bytes([_("Line"), _("Reason")], rows), CSV_MIME)

@@ -38,7 +38,7 @@ async def command_menu(ctx: Context) -> None:
     ctx.main_menu(_("What do you need?"))
 
 
-@router.command("help", description=lazy_gettext("What I can do"))
+@router.command("help", description=lazy_gettext("What I can do"), public=True)
 async def command_help(ctx: Context) -> None:
     """Explains how to talk to the bot and who to call."""
     ctx.main_menu(

@@ -39,7 +39,12 @@ class ConsoleChannel:
 
     def inbound(self, line: str) -> Inbound:
         """Turn one typed line into an Inbound."""
-        base = {"channel": CHANNEL, "chat_id": self.user_id, "user_id": self.user_id}
+        base = {
+            "channel": CHANNEL,
+            "chat_id": self.user_id,
+            "user_id": self.user_id,
+            "is_group": False,  # a terminal is one person's private chat
+        }
         if line.startswith("#phone "):
             return Inbound(**base, kind=Kind.CONTACT, phone=line[7:].strip())
         if line.startswith("#file "):

@@ -97,11 +97,19 @@ async def to_inbound(update: Update, max_file_bytes: int = MAX_FILE_BYTES) -> In
     message = update.message
     if query is not None:
         data = query.data if is_choice_key(query.data) else ""
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        return _inbound(update, query.from_user, chat_id, kind=Kind.CHOICE, choice_key=data)
+        chat = query.message.chat if query.message else None
+        chat_id = chat.id if chat else query.from_user.id
+        group = chat is not None and chat.type != "private"
+        return _inbound(
+            update, query.from_user, chat_id, kind=Kind.CHOICE, choice_key=data, is_group=group
+        )
     if message is None or message.from_user is None:
         return None
     sender, chat_id = message.from_user, message.chat.id
+    if message.chat.type != "private":  # a group: no contacts or files read, text only
+        if message.text is None:
+            return _inbound(update, sender, chat_id, kind=Kind.UNSUPPORTED, is_group=True)
+        return _inbound(update, sender, chat_id, text=_nfc(message.text), is_group=True)
     if message.contact is not None:
         return _inbound(
             update,

@@ -163,6 +163,8 @@ def parse_update(update: dict[str, Any]) -> Inbound | None:
         "chat_id": chat_id[:64],
         "user_id": user_id[:64],
         "display_name": str(name)[:120],
+        "is_group": str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE"
+        or chat_id != user_id,
         "raw": update,
     }
     text = message.get("text")

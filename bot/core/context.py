@@ -65,8 +65,8 @@ class Context:
         self.replies.append(Reply(text, tuple(choices), photo, document, request_phone))
 
     def main_menu(self, text: str) -> None:
-        """Reply with `text` and the main menu of the user's roles."""
-        self.reply(text, choices=self.menu_for(self.actor))
+        """Reply with `text` and the main menu of the user's roles (no menu in a group)."""
+        self.reply(text, choices=() if self.inbound.is_group else self.menu_for(self.actor))
 
     def go(self, state: str, data: BaseModel | dict[str, Any] | None = None) -> None:
         """Move the conversation to `state`, storing the flow's data with it."""

@@ -32,6 +32,7 @@ from bot.core.understand.cancel import is_cancel
 from bot.core.understand.question import is_question
 from bot.services import identity
 from bot.services.identity import Actor
+from bot.services.privacy.groups import private_only_text
 from bot.storage import conversations
 from bot.storage.conversations import StoredChoice
 from bot.storage.db import Database, lock_for_transaction
@@ -164,7 +165,9 @@ class Dispatcher:
 
     async def _route(self, ctx: Context) -> None:
         inbound = ctx.inbound
-        if inbound.kind is Kind.CHOICE:
+        if inbound.is_group:
+            await self._route_group(ctx)
+        elif inbound.kind is Kind.CHOICE:
             await self._pick(ctx, await conversations.find_choice(ctx.tx, inbound.choice_key))
         elif inbound.kind is Kind.CONTACT:
             await self._first(ctx, self._by_trigger[Trigger.CONTACT])
@@ -238,6 +241,40 @@ class Dispatcher:
                 await route.handler(ctx)
                 return
         ctx.main_menu(_("Sorry, I did not understand. Pick from the menu, or ask a question."))
+
+    async def _route_group(self, ctx: Context) -> None:
+        """A group chat: public routes only (the FAQ, /help); anything else, one sentence.
+
+        The member's private conversation is neither read nor changed here.
+        """
+        route = await self._group_route(ctx)
+        if route is None or not route.public or not route.allows(ctx.actor.roles):
+            ctx.reply(private_only_text())
+            return
+        await route.handler(ctx)
+
+    async def _group_route(self, ctx: Context) -> Route | None:
+        inbound = ctx.inbound
+        if inbound.kind is Kind.CHOICE:
+            stored = await conversations.find_choice(ctx.tx, inbound.choice_key)
+            if stored is None or stored.identity_id != ctx.actor.identity_id:
+                return None
+            route = self._actions.get(stored.action)
+            if route is not None and route.states is None:
+                ctx.choice = Choice(stored.label, stored.action, stored.value, stored.key)
+                return route
+            return None
+        if inbound.kind is not Kind.TEXT or not ctx.text:
+            return None
+        if len(ctx.text) > self.settings.max_text_length:
+            return None
+        if inbound.command:
+            return self._commands.get(inbound.command)
+        folded = ctx.folded
+        for route in self._by_trigger[Trigger.TEXT]:
+            if route.allows(ctx.actor.roles) and route.predicate and route.predicate(folded):
+                return route
+        return None
 
     @staticmethod
     def _word_command(text: str) -> str:
@@ -358,7 +395,9 @@ class Dispatcher:
                 last_keys = [c.key for c in keyed]
                 reply = replace(reply, choices=keyed)
             out.append(reply)
-        if last_keys is not None:
+        if ctx.inbound.is_group:
+            pass  # a group's buttons never replace the member's private menu
+        elif last_keys is not None:
             ctx.convo.menu_keys = last_keys
         elif ctx.state is not None and ctx.replies:
             ctx.convo.menu_keys = []  # the flow asked for free text: "3" is an answer, not a pick

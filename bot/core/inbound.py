@@ -43,6 +43,7 @@ class Inbound:
     file: InboundFile | None = None
     display_name: str = ""
     language_code: str = ""
+    is_group: bool = False  # a group chat: the core gives it public information only
     raw: Any = field(default=None, compare=False, repr=False)
 
     @property

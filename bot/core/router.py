@@ -40,6 +40,7 @@ class Route:
     states: frozenset[str] | None = None
     predicate: TextPredicate | None = None
     description: object = ""  # a lazy string, shown in the platform's command menu
+    public: bool = False  # also answered in group chats (public information only)
 
     def allows(self, held: frozenset[Role]) -> bool:
         return not self.roles or bool(self.roles & held)
@@ -67,27 +68,46 @@ class Router:
         return route.handler
 
     def command(
-        self, *names: str, roles: Iterable[Role] = (), description: object = ""
+        self,
+        *names: str,
+        roles: Iterable[Role] = (),
+        description: object = "",
+        public: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Run on `/name` (any of `names`)."""
+        """Run on `/name` (any of `names`); `public` ones are answered in groups too."""
 
         def register(fn: Handler) -> Handler:
             for name in names:
                 self._add(
-                    Route(Trigger.COMMAND, name, fn, frozenset(roles), None, None, description)
+                    Route(
+                        Trigger.COMMAND,
+                        name,
+                        fn,
+                        frozenset(roles),
+                        None,
+                        None,
+                        description,
+                        public,
+                    )
                 )
             return fn
 
         return register
 
     def action(
-        self, name: str, *, roles: Iterable[Role] = (), states: Iterable[str] | None = None
+        self,
+        name: str,
+        *,
+        roles: Iterable[Role] = (),
+        states: Iterable[str] | None = None,
+        public: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Run when a choice with this action is picked; with `states`, only in those states."""
 
         def register(fn: Handler) -> Handler:
             allowed = frozenset(states) if states is not None else None
-            return self._add(Route(Trigger.ACTION, name, fn, frozenset(roles), allowed))
+            route = Route(Trigger.ACTION, name, fn, frozenset(roles), allowed, public=public)
+            return self._add(route)
 
         return register
 
@@ -102,12 +122,13 @@ class Router:
         return register
 
     def text(
-        self, predicate: TextPredicate, *, roles: Iterable[Role] = ()
+        self, predicate: TextPredicate, *, roles: Iterable[Role] = (), public: bool = False
     ) -> Callable[[Handler], Handler]:
         """Run on free text (outside any state) whose folded form satisfies `predicate`."""
 
         def register(fn: Handler) -> Handler:
-            return self._add(Route(Trigger.TEXT, "", fn, frozenset(roles), None, predicate))
+            route = Route(Trigger.TEXT, "", fn, frozenset(roles), None, predicate, public=public)
+            return self._add(route)
 
         return register
 

@@ -8,8 +8,6 @@ an exported file can be corrected and imported again.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections.abc import Iterable
@@ -27,13 +25,12 @@ from bot.core.text import fold
 from bot.services.access import visible_villages
 from bot.services.identity import Actor
 from bot.services.missing import Filter, NotAllowed, rule_for
+from bot.services.privacy.safe_files import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from bot.storage import roster_queries as store
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 100_000
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@")
 COLUMN_WIDTHS = (14, 16, 10, 26, 12, 8, 13, 14, 8, 8, 24, 12, 12, 14)
 
 
@@ -99,48 +96,27 @@ def _cells(row: tuple[Any, ...], labels: dict[str, str], yes: str, no: str) -> l
         commune,
         village,
         household,
-        _safe(name),
+        name,
         born.strftime("%d/%m/%Y") if born else (str(year) if year else ""),
         labels.get(sex or "", ""),
         phone or "",
         boat or "",
         yes if card else no,
         yes if level2 else no,
-        _safe(note),
+        note,
         labels.get(status, status),
         away_until.strftime("%d/%m/%Y") if away_until else "",
         labels.get(reason or "", reason or ""),
     ]
 
 
-def _safe(text: str) -> str:
-    """Text Excel would run as a formula ("=HYPERLINK(...)") is kept as text."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def to_csv(rows: Iterable[list[Any]]) -> bytes:
-    """UTF-8 with a BOM (Excel reads it as UTF-8 only then), comma-separated."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """UTF-8 with a BOM, every text cell neutralised (the one safe writer)."""
+    return csv_bytes(headers(), rows)
 
 
 def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31] or "Sheet1")
-    for column, width in zip("ABCDEFGHIJKLMN", COLUMN_WIDTHS, strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(headers())
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(headers(), rows, title, COLUMN_WIDTHS)
 
 
 async def export(
@@ -170,7 +146,7 @@ async def export(
     cells = [_cells(row, labels, yes, no) for row in rows]
     name = _filename(await store.village_info(tx, wanted), subset, today, fmt)
     if fmt is Format.CSV:
-        document = Attachment(name, to_csv(cells), "text/csv")
+        document = Attachment(name, to_csv(cells), CSV_MIME)
     else:
         document = Attachment(name, to_xlsx(cells, _sheet_title(subset)), XLSX_MIME)
     await store.log_export(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from bot.services.broadcast.audience import Audience
 from bot.services.broadcast.replies import reply_line
 from bot.services.identity import Actor
 from bot.services.phone import mask_phone
+from bot.services.privacy.safe_files import csv_bytes
 from bot.storage import broadcast as store
 from bot.storage import identities
 from bot.storage.db import Database
@@ -227,21 +226,18 @@ def _reason(row: store.NotReachedRow) -> str:
 
 def report_csv(rows: Sequence[store.NotReachedRow]) -> bytes:
     """The people not reached, one a line, for the village head to visit (UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Village"),
-            _("Household code"),
-            _("Address"),
-            _("Full name"),
-            _("Year of birth"),
-            _("Phone"),
-            _("Why not reached"),
-        ]
-    )
-    for row in rows:
-        writer.writerow(
+    header = [
+        _("Village"),
+        _("Household code"),
+        _("Address"),
+        _("Full name"),
+        _("Year of birth"),
+        _("Phone"),
+        _("Why not reached"),
+    ]
+    return csv_bytes(
+        header,
+        (
             [
                 row.village,
                 row.household_code,
@@ -251,8 +247,9 @@ def report_csv(rows: Sequence[store.NotReachedRow]) -> bytes:
                 mask_phone(row.phone),
                 _reason(row),
             ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+            for row in rows
+        ),
+    )
 
 
 async def not_reached_for(

@@ -1,0 +1,1 @@
+"""Personal data guarded: group chats, safe files, masking, forgetting, revoking, audit."""

@@ -14,6 +14,8 @@ from bot.services.booking import home_visits, reservations, sessions, texts
 from bot.services.booking.home_visits import VisitError
 from bot.services.identity import Role
 from bot.services.phone import mask_phone, normalize_phone
+from bot.services.privacy.clean import NAME_CHARS, one_line
+from bot.services.privacy.texts import too_many_visits_text
 
 router = Router("booking_home")
 STAFF = [Role.TEAM_LEAD, Role.ADMIN]
@@ -70,6 +72,9 @@ def _value(ctx: Context) -> str:
 @router.action("booking.home_visit")
 async def start(ctx: Context) -> None:
     """Asks who needs the visit (household members when linked)."""
+    if not await home_visits.may_ask(ctx.tx, ctx.actor.user_id):
+        ctx.main_menu(too_many_visits_text())
+        return
     members = await reservations.household(ctx.tx, ctx.actor.person_id)
     ctx.go(HV_WHO, VisitFlow())
     ctx.reply(
@@ -104,10 +109,11 @@ async def pick_person(ctx: Context) -> None:
 async def typed_name(ctx: Context) -> None:
     """Stores the typed name and asks what is needed."""
     flow = ctx.load(VisitFlow)
-    if not 2 <= len(ctx.text) <= 120:
+    name = one_line(ctx.text, NAME_CHARS + 1)
+    if not 2 <= len(name) <= NAME_CHARS:
         ctx.reply(_("Please type a name of 2 to 120 characters."))
         return
-    flow.person_name = ctx.text
+    flow.person_name = name
     _ask_kind(ctx, flow)
 
 
@@ -157,7 +163,7 @@ async def household_address(ctx: Context) -> None:
 @router.state(HV_ADDRESS)
 async def typed_address(ctx: Context) -> None:
     """Stores a typed address."""
-    await _set_address(ctx, ctx.text)
+    await _set_address(ctx, one_line(ctx.text, 201))
 
 
 async def _set_address(ctx: Context, address: str) -> None:
@@ -195,7 +201,7 @@ async def any_time(ctx: Context) -> None:
 @router.state(HV_TIME)
 async def typed_time(ctx: Context) -> None:
     """Stores the preferred time."""
-    await _set_time(ctx, ctx.text[:100])
+    await _set_time(ctx, one_line(ctx.text, 100))
 
 
 async def _set_time(ctx: Context, preferred: str) -> None:
@@ -272,6 +278,9 @@ async def send(ctx: Context) -> None:
     if result is VisitError.DUPLICATE:
         ctx.main_menu(_("There is already an open request for this person; the team has it."))
         return
+    if result is VisitError.TOO_MANY:
+        ctx.main_menu(too_many_visits_text())
+        return
     if isinstance(result, VisitError):
         ctx.main_menu(_("Something was missing; please start again."))
         return
@@ -308,13 +317,18 @@ async def list_requests(ctx: Context) -> None:
             lines.append(f"— {village}")
         state = _("planned") if request.status == "assigned" else _("open")
         lines.append(
-            f"#{request.id} {request.person_name} · {_reasons().get(request.reason, '')} · "
+            f"#{request.id} {one_line(request.person_name, NAME_CHARS)} · "
+            f"{_reasons().get(request.reason, '')} · "
             f"{mask_phone(request.phone)} · {state}"
         )
     ctx.reply(
         "\n".join(lines),
         choices=[
-            Choice(f"#{r.id} {r.person_name} ({r.village_name})", "booking.visit", str(r.id))
+            Choice(
+                f"#{r.id} {one_line(r.person_name, NAME_CHARS)} ({r.village_name})",
+                "booking.visit",
+                str(r.id),
+            )
             for r in found[:30]
         ],
     )
@@ -333,10 +347,11 @@ async def show_request(ctx: Context) -> None:
     ctx.reply(
         "\n".join(
             [
-                f"#{request.id} {request.person_name} · {request.village_name}",
+                f"#{request.id} {one_line(request.person_name, NAME_CHARS)} · "
+                f"{request.village_name}",
                 f"{_kinds().get(request.kind, '')} · {_reasons().get(request.reason, '')}",
-                request.address,
-                f"{request.phone} · {request.preferred_time}",
+                one_line(request.address),
+                f"{request.phone} · {one_line(request.preferred_time, 100)}",
             ]
         ),
         choices=[

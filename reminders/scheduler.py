@@ -33,6 +33,7 @@ from bot.core.i18n import LOCAL_TZ
 from bot.services import reminders as service
 from bot.services.reminders import Fired, Policy
 from bot.storage.db import Database
+from bot.storage.private_files import private_sqlite
 from reminders import jobs
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def _store(url: str) -> BaseJobStore:
     if not url:
         logger.warning("reminder jobs kept in memory: the reminders table still drives them")
         return MemoryJobStore()
+    private_sqlite(url)  # the jobs name people's reminders: 0600 like the database
     return SQLAlchemyJobStore(url=url)
 
 

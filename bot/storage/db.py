@@ -20,6 +20,8 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage.private_files import private_sqlite
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -53,8 +55,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite:
+            private_sqlite(url)  # personal data: 0600 in a 0700 folder
         # Every use ends its transaction explicitly, so the pool need not roll back on return.
         reset = None if self.is_sqlite else "rollback"
         self.engine = create_async_engine(

@@ -1,7 +1,8 @@
-"""Privacy fixtures: the small known commune of the roster tests, and a group chat."""
+"""Privacy fixtures: the small known commune of the roster tests, the booking tests' place."""
 
 from __future__ import annotations
 
+from tests.booking.conftest import Place, place  # noqa: F401
 from tests.roster.conftest import Small, admin, head, lead, small  # noqa: F401
 
-__all__ = ["Small"]
+__all__ = ["Place", "Small"]

@@ -13,18 +13,22 @@ from bot.services.booking import notices, texts
 from bot.services.booking.sessions import may_manage
 from bot.services.identity import Actor
 from bot.services.phone import normalize_phone
+from bot.services.privacy.clean import NAME_CHARS, one_line
 from bot.storage import booking as store
+from bot.storage import privacy as privacy_store
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("visit", "transport")
 REASONS = ("elderly", "sick", "disabled", "other")
+MAX_OPEN_PER_USER = 3  # one chat cannot flood the team with requests
 
 
 class VisitError(StrEnum):
     BAD_PHONE = "bad_phone"
     BAD_FIELD = "bad_field"
     DUPLICATE = "duplicate"
+    TOO_MANY = "too_many"  # the asker already has MAX_OPEN_PER_USER open requests
     NOT_FOUND = "not_found"  # or not in the actor's villages
     NOT_A_ROUND = "not_a_round"
     NOT_OPEN = "not_open"
@@ -48,11 +52,14 @@ async def request(
     number = normalize_phone(phone)
     if number is None:
         return VisitError.BAD_PHONE
-    name, place = person_name.strip()[:120], address.strip()[:200]
+    name, place = one_line(person_name, NAME_CHARS), one_line(address)
     if kind not in KINDS or reason not in REASONS or not name or not place:
         return VisitError.BAD_FIELD
     if await store.open_visit_of(tx, user_id, name) is not None:
         return VisitError.DUPLICATE
+    if not await may_ask(tx, user_id):
+        logger.warning("home visit refused: user=%s has too many open", user_id)
+        return VisitError.TOO_MANY
     visit_id = await store.insert_visit(
         tx,
         {
@@ -63,7 +70,7 @@ async def request(
             "reason": reason,
             "address": place,
             "phone": number,
-            "preferred_time": preferred_time.strip()[:100],
+            "preferred_time": one_line(preferred_time, 100),
             "village_id": village_id,
             "status": "open",
             "created_at": now,
@@ -72,6 +79,11 @@ async def request(
     )
     logger.info("home visit requested: id=%s village=%s", visit_id, village_id)
     return visit_id
+
+
+async def may_ask(tx: AsyncConnection, user_id: int) -> bool:
+    """False when the user already has MAX_OPEN_PER_USER requests not done yet."""
+    return await privacy_store.open_visits_of_user(tx, user_id) < MAX_OPEN_PER_USER
 
 
 async def open_requests(tx: AsyncConnection, actor: Actor) -> list[store.HomeVisit]:

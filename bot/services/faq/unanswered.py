@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services.faq.matcher import Match
+from bot.services.privacy.masking import mask_numbers
 from bot.storage import faq as rows
 from bot.storage.faq import UnansweredRow
 
 MAX_KEPT_CHARS = 500
-_LONG_NUMBER = re.compile(r"\d[\d .-]{7,}\d")  # phone, ID card or account numbers
-
-
-def mask_numbers(text: str) -> str:
-    """Hide long digit runs: a question should not keep someone's phone or ID number."""
-    return _LONG_NUMBER.sub("***", text)
+__all__ = ["latest", "mask_numbers", "record"]  # mask_numbers: phones and ID numbers, any form
 
 
 async def record(tx: AsyncConnection, question: str, match: Match, now: datetime) -> None:

@@ -30,6 +30,7 @@ def routers() -> list[Router]:
         invites,
         missing,
         missing_typed,
+        privacy,
         progress,
         roster,
         roster_file,
@@ -41,6 +42,7 @@ def routers() -> list[Router]:
         channels.router,  # before identity: its /join tries link codes, then invites
         identity.router,
         invites.router,
+        privacy.router,  # its typed "xoá thông tin của tôi" must come before the FAQ
         broadcast.router,
         away.router,  # its free-text trigger needs a date in the text: before the FAQ
         boats.router,

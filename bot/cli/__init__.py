@@ -14,6 +14,7 @@ SUBCOMMANDS = (
     "bot.cli.roster",
     "bot.cli.faq",
     "bot.cli.sessions",
+    "bot.cli.privacy",
 )
 
 

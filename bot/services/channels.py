@@ -1,9 +1,10 @@
 """One person on two chat apps: a one-time code made on one app links the other to the same user.
 
 The chat that types the code joins the user who asked for it, with its language and queued
-messages. Rights only ever flow from the app that made the code: a chat that holds roles or a
-roster link the other app lacks is refused (the person makes the code on it instead), so a code
-handed out by someone else can never take over a village head's rights or a resident's data.
+messages. The code links a chat to a person and never carries roles: the joined chat is marked
+link-only and acts without the user's roles (a team lead's leaked code used to make a
+stranger's Zalo chat a team lead); a role needs its own invite on that chat. A chat that holds
+roles or a roster link the other app lacks is refused (the person makes the code on it instead).
 Messages the bot starts then go to whichever app the person used last
 (users.last_identity_id, kept by every incoming message).
 """

@@ -125,7 +125,8 @@ def _make_actor(
 
 
 async def _actor(tx: AsyncConnection, row: store.IdentityRow, channel: str, chat_id: str) -> Actor:
-    grants = tuple(await store.grants_of(tx, row.user_id))
+    link_only = await store.is_link_only(tx, row.identity_id)
+    grants = () if link_only else tuple(await store.grants_of(tx, row.user_id))
     return _make_actor(row, grants, channel, chat_id)
 
 
@@ -260,8 +261,15 @@ async def redeem_invite(
         await store.set_person(tx, actor.user_id, invite.person_id)
     if invite.role != LINK_ROLE:
         await store.add_grant(
-            tx, actor.user_id, invite.role, invite.village_id, invite.commune_id, now
+            tx,
+            actor.user_id,
+            invite.role,
+            invite.village_id,
+            invite.commune_id,
+            now,
+            granted_by=invite.created_by,
         )
+        await store.allow_roles(tx, actor.identity_id)  # a role given to this very chat
     return Redeemed(invite.role, invite.village_id, invite.person_id, invite.commune_id)
 
 
@@ -273,9 +281,12 @@ async def grant(
     *,
     village_id: int | None = None,
     commune_id: int | None = None,
+    granted_by: int | None = None,
 ) -> None:
     village_id, commune_id = await role_scope(tx, role, village_id, commune_id)
-    await store.add_grant(tx, user_id, role.value, village_id, commune_id, now)
+    await store.add_grant(
+        tx, user_id, role.value, village_id, commune_id, now, granted_by=granted_by
+    )
 
 
 class LinkError(StrEnum):

@@ -43,6 +43,7 @@ class InviteRow:
     person_id: int | None
     expires_at: datetime
     used_at: datetime | None
+    created_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ _FIND_ACTOR = (
         roles.c.role,
         roles.c.village_id,
         roles.c.commune_id,
+        chat_identities.c.link_only,
     )
     .join(users, users.c.id == chat_identities.c.user_id)
     .outerjoin(roles, roles.c.user_id == users.c.id)
@@ -100,7 +102,10 @@ async def find_actor(tx: AsyncConnection, channel: str, external_id: str) -> Act
         last_seen_at=first[5],
         reachable=bool(first[6]),
         is_last_identity=bool(first[7]),
-        grants=tuple(GrantRow(r[8], r[9], r[10]) for r in rows if r[8] is not None),
+        # a chat joined by a /link code acts for the person, never with the user's roles
+        grants=()
+        if first[11]
+        else tuple(GrantRow(r[8], r[9], r[10]) for r in rows if r[8] is not None),
     )
 
 
@@ -171,6 +176,23 @@ async def touch_identity(
     )
 
 
+async def is_link_only(tx: AsyncConnection, identity_id: int) -> bool:
+    """True for a chat joined by a /link code (it never carries the user's roles)."""
+    found = await tx.scalar(
+        select(chat_identities.c.link_only).where(chat_identities.c.id == identity_id)
+    )
+    return bool(found)
+
+
+async def allow_roles(tx: AsyncConnection, identity_id: int) -> None:
+    """A role invite redeemed on this chat: it may use the user's roles from now on."""
+    await tx.execute(
+        update(chat_identities)
+        .where(chat_identities.c.id == identity_id)
+        .values(link_only=False)
+    )
+
+
 async def grants_of(tx: AsyncConnection, user_id: int) -> list[GrantRow]:
     rows = await tx.execute(
         select(roles.c.role, roles.c.village_id, roles.c.commune_id).where(
@@ -187,6 +209,7 @@ async def add_grant(
     village_id: int | None,
     commune_id: int | None,
     now: datetime,
+    granted_by: int | None = None,
 ) -> None:
     existing = await tx.scalar(
         select(roles.c.id).where(
@@ -208,6 +231,7 @@ async def add_grant(
                 village_id=village_id,
                 commune_id=commune_id,
                 granted_at=now,
+                granted_by=granted_by,
             )
         )
 
@@ -291,6 +315,7 @@ async def find_invite(tx: AsyncConnection, code: str) -> InviteRow | None:
                 invites.c.person_id,
                 invites.c.expires_at,
                 invites.c.used_at,
+                invites.c.created_by,
             ).where(invites.c.code == code)
         )
     ).first()

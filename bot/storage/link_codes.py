@@ -75,10 +75,11 @@ async def user_brief(tx: AsyncConnection, user_id: int) -> UserBrief:
 
 
 async def move_identities(tx: AsyncConnection, from_user: int, to_user: int) -> None:
+    """Move the chats to `to_user`, marked link-only: they never act with its roles."""
     await tx.execute(
         update(chat_identities)
         .where(chat_identities.c.user_id == from_user)
-        .values(user_id=to_user)
+        .values(user_id=to_user, link_only=True)
     )
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.booking import home_visits
+from bot.storage.tables.core import chat_identities, invites, persons, roles, users, villages
+from bot.storage.tables.privacy import audit_events, forget_requests, role_history
+from bot.storage.tables.roster import roster_exports
 
 
 async def open_visits_of_user(tx: AsyncConnection, user_id: int) -> int:
@@ -19,4 +25,301 @@ async def open_visits_of_user(tx: AsyncConnection, user_id: int) -> int:
             )
         )
         or 0
+    )
+
+
+# --- the audit trail -------------------------------------------------------------------------
+
+
+async def add_event(
+    tx: AsyncConnection,
+    *,
+    at: datetime,
+    actor_user_id: int | None,
+    action: str,
+    subject: str = "",
+    detail: str = "",
+) -> None:
+    await tx.execute(
+        insert(audit_events).values(
+            at=at,
+            actor_user_id=actor_user_id,
+            action=action,
+            subject=subject[:120],
+            detail=detail[:200],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    action: str  # grant | revoke | export | download | forget | forget_request | reveal ...
+    actor_user_id: int | None
+    subject: str
+    detail: str
+
+
+async def audit(tx: AsyncConnection, limit: int = 200) -> list[AuditRow]:
+    """Grants, revocations, exports and the logged events, newest first."""
+    found: list[AuditRow] = []
+    for row in await tx.execute(
+        select(
+            roles.c.granted_at,
+            roles.c.granted_by,
+            roles.c.user_id,
+            roles.c.role,
+            roles.c.village_id,
+            roles.c.commune_id,
+        )
+    ):
+        found.append(
+            AuditRow(row[0], "grant", row[1], f"user:{row[2]}", _scope(row[3], row[4], row[5]))
+        )
+    for row in await tx.execute(
+        select(
+            role_history.c.revoked_at,
+            role_history.c.revoked_by,
+            role_history.c.user_id,
+            role_history.c.role,
+            role_history.c.village_id,
+            role_history.c.commune_id,
+            role_history.c.granted_by,
+            role_history.c.granted_at,
+            role_history.c.reason,
+        )
+    ):
+        scope = _scope(row[3], row[4], row[5])
+        found.append(AuditRow(row[7], "grant", row[6], f"user:{row[2]}", scope))  # taken back
+        found.append(AuditRow(row[0], "revoke", row[1], f"user:{row[2]}", f"{scope} {row[8]}"))
+    for row in await tx.execute(
+        select(
+            roster_exports.c.created_at,
+            roster_exports.c.user_id,
+            roster_exports.c.village_ids,
+            roster_exports.c.subset,
+            roster_exports.c.format,
+            roster_exports.c.rows,
+        )
+    ):
+        villages = ",".join(str(v) for v in row[2])
+        found.append(
+            AuditRow(
+                row[0], "export", row[1], f"villages:{villages}", f"{row[3]} {row[4]} {row[5]}"
+            )
+        )
+    for row in await tx.execute(
+        select(
+            audit_events.c.at,
+            audit_events.c.action,
+            audit_events.c.actor_user_id,
+            audit_events.c.subject,
+            audit_events.c.detail,
+        )
+    ):
+        found.append(AuditRow(row[0], row[1], row[2], row[3], row[4]))
+    found.sort(key=lambda r: r.at, reverse=True)
+    return found[:limit]
+
+
+def _scope(role: str, village_id: int | None, commune_id: int | None) -> str:
+    if village_id is not None:
+        return f"{role} village:{village_id}"
+    if commune_id is not None:
+        return f"{role} commune:{commune_id}"
+    return role
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldRole:
+    role_id: int
+    user_id: int
+    role: str
+    village_id: int | None
+    commune_id: int | None
+    granted_by: int | None
+    display_name: str
+    village_name: str | None
+
+
+async def held_roles(tx: AsyncConnection, user_id: int | None = None) -> list[HeldRole]:
+    """The roles held now (of one user, or of everyone), with a name to recognise them by."""
+    name = (
+        select(chat_identities.c.display_name)
+        .where(chat_identities.c.user_id == roles.c.user_id)
+        .order_by(chat_identities.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            roles.c.id,
+            roles.c.user_id,
+            roles.c.role,
+            roles.c.village_id,
+            roles.c.commune_id,
+            roles.c.granted_by,
+            func.coalesce(name, ""),
+            villages.c.name,
+        )
+        .outerjoin(villages, villages.c.id == roles.c.village_id)
+        .order_by(roles.c.user_id, roles.c.id)
+    )
+    if user_id is not None:
+        query = query.where(roles.c.user_id == user_id)
+    return [HeldRole(*row) for row in await tx.execute(query)]
+
+
+async def revoke_role(
+    tx: AsyncConnection, role_id: int, *, by: int | None, now: datetime, reason: str
+) -> HeldRole | None:
+    """Take one role back: kept in role_history (granted_by, revoked_by), gone from roles."""
+    row = (
+        await tx.execute(
+            select(
+                roles.c.user_id,
+                roles.c.role,
+                roles.c.village_id,
+                roles.c.commune_id,
+                roles.c.granted_at,
+                roles.c.granted_by,
+            ).where(roles.c.id == role_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    deleted = await tx.execute(delete(roles).where(roles.c.id == role_id))
+    if deleted.rowcount != 1:
+        return None
+    await tx.execute(
+        insert(role_history).values(
+            user_id=row[0],
+            role=row[1],
+            village_id=row[2],
+            commune_id=row[3],
+            granted_at=row[4],
+            granted_by=row[5],
+            revoked_at=now,
+            revoked_by=by,
+            reason=reason[:200],
+        )
+    )
+    return HeldRole(role_id, row[0], row[1], row[2], row[3], row[5], "", None)
+
+
+# --- forgetting ------------------------------------------------------------------------------
+
+
+async def person_exists(tx: AsyncConnection, person_id: int) -> bool:
+    return await tx.scalar(select(persons.c.id).where(persons.c.id == person_id)) is not None
+
+
+async def anonymise_person(tx: AsyncConnection, person_id: int, placeholder: str) -> None:
+    """Remove what names the person; keep the household, status and card flags (the counts).
+
+    The birth year stays: without it the person's age group, and so the counts, would change.
+    """
+    values: dict[str, object] = {
+        "full_name": placeholder,
+        "birth_date": None,
+        "phone": None,
+        "note": "",
+        "boat_id": None,
+    }
+    for column in ("id_number", "id_card_number", "national_id"):  # the roster's ID column
+        if column in persons.c:
+            values[column] = None
+    await tx.execute(update(persons).where(persons.c.id == person_id).values(**values))
+    linked = list(
+        (await tx.execute(select(users.c.id).where(users.c.person_id == person_id))).scalars()
+    )
+    if linked:
+        await tx.execute(update(users).where(users.c.id.in_(linked)).values(person_id=None))
+        await tx.execute(
+            update(chat_identities)
+            .where(chat_identities.c.user_id.in_(linked))
+            .values(display_name="")
+        )
+    await tx.execute(
+        delete(invites).where(invites.c.person_id == person_id, invites.c.used_at.is_(None))
+    )
+    await tx.execute(
+        update(invites).where(invites.c.person_id == person_id).values(person_id=None)
+    )
+    await tx.execute(
+        update(home_visits)
+        .where(home_visits.c.person_id == person_id)
+        .values(person_name=placeholder, phone="", address="", preferred_time="")
+    )
+
+
+async def open_forget_request(tx: AsyncConnection, user_id: int) -> int | None:
+    return await tx.scalar(
+        select(forget_requests.c.id).where(
+            forget_requests.c.user_id == user_id, forget_requests.c.status == "open"
+        )
+    )
+
+
+async def add_forget_request(
+    tx: AsyncConnection, user_id: int, person_id: int | None, now: datetime
+) -> int:
+    result = await tx.execute(
+        insert(forget_requests).values(user_id=user_id, person_id=person_id, created_at=now)
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class ForgetRequest:
+    id: int
+    user_id: int
+    person_id: int | None
+    created_at: datetime
+
+
+async def forget_requests_open(tx: AsyncConnection) -> list[ForgetRequest]:
+    rows = await tx.execute(
+        select(
+            forget_requests.c.id,
+            forget_requests.c.user_id,
+            forget_requests.c.person_id,
+            forget_requests.c.created_at,
+        )
+        .where(forget_requests.c.status == "open")
+        .order_by(forget_requests.c.id)
+    )
+    return [ForgetRequest(*row) for row in rows]
+
+
+async def close_forget_requests(
+    tx: AsyncConnection,
+    *,
+    person_id: int | None,
+    user_id: int | None,
+    by: int | None,
+    now: datetime,
+) -> None:
+    conditions = []
+    if person_id is not None:
+        conditions.append(forget_requests.c.person_id == person_id)
+    if user_id is not None:
+        conditions.append(forget_requests.c.user_id == user_id)
+    if not conditions:
+        return
+    await tx.execute(
+        update(forget_requests)
+        .where(forget_requests.c.status == "open", or_(*conditions))
+        .values(status="done", done_at=now, done_by=by)
+    )
+
+
+async def forget_user_chats(tx: AsyncConnection, user_id: int) -> None:
+    """An unlinked resident asked to be forgotten: their chat names and link go."""
+    await tx.execute(update(users).where(users.c.id == user_id).values(person_id=None))
+    await tx.execute(
+        update(chat_identities).where(chat_identities.c.user_id == user_id).values(display_name="")
     )

@@ -80,7 +80,9 @@ async def test_reminders_go_to_the_app_used_last(zalo: ZaloHarness, zalo_user: Z
     assert zalo.server.texts_to(zalo_user.user_id)[-1] == "Nhắc lịch"
 
 
-async def test_the_roster_link_and_roles_follow(demo_app: App, zalo: ZaloHarness) -> None:
+async def test_the_roster_link_follows_but_never_the_roles(
+    demo_app: App, zalo: ZaloHarness
+) -> None:
     telegram = ChatDriver(demo_app, "tg-head", "telegram")
     await telegram.grant(Role.VILLAGE_HEAD, village_id=2)
     head_user = (await telegram.actor()).user_id
@@ -90,7 +92,8 @@ async def test_the_roster_link_and_roles_follow(demo_app: App, zalo: ZaloHarness
     await ZaloUser(zalo, "zalo-head").say(f"/join {await _code_from(telegram)}")
     actor = await ChatDriver(demo_app, "zalo-head", "zalo").actor()
     assert actor.person_id == person_id
-    assert actor.village_ids() == frozenset({2})
+    assert actor.village_ids() == frozenset() and actor.grants == ()  # a code carries no role
+    assert (await telegram.actor()).village_ids() == frozenset({2})  # the maker keeps it
 
 
 async def test_a_chat_with_its_own_role_cannot_join_another(zalo: ZaloHarness) -> None:

@@ -108,6 +108,8 @@ chat_identities = Table(
     Column("display_name", String(120), nullable=False, server_default=""),
     Column("last_seen_at", UtcDateTime, nullable=False),
     Column("unreachable_at", UtcDateTime, nullable=True),
+    # joined by a /link code: acts for the user's person, never with the user's roles
+    Column("link_only", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("channel", "external_id"),
     Index("ix_identities_user", "user_id"),
 )
@@ -121,6 +123,7 @@ roles = Table(
     Column("village_id", ForeignKey("villages.id"), nullable=True),
     Column("commune_id", ForeignKey("communes.id"), nullable=True),
     Column("granted_at", UtcDateTime, nullable=False),
+    Column("granted_by", ForeignKey("users.id"), nullable=True),  # None: the command line
     UniqueConstraint("user_id", "role", "village_id", "commune_id"),
 )
 

@@ -121,7 +121,7 @@ async def desk_outcome(ctx: Context) -> None:
         await _show_desk(ctx, flow, "")
         return
     result = await checkin.check_in(
-        ctx.tx, booking_id=flow.booking_id, outcome=value, by_user=ctx.actor.user_id, now=ctx.now()
+        ctx.tx, ctx.actor, booking_id=flow.booking_id, outcome=value, now=ctx.now()
     )
     note = (
         _("That booking was already cancelled or checked in.")

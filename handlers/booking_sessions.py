@@ -145,7 +145,7 @@ async def move_start(ctx: Context) -> None:
     if session is None:
         return
     told = await sessions.move_session(
-        ctx.tx, session.id, day=flow.day, start=start, now=ctx.now()
+        ctx.tx, ctx.actor, session.id, day=flow.day, start=start, now=ctx.now()
     )
     if isinstance(told, SessionError):
         ctx.reply(session_errors()[told])
@@ -173,7 +173,7 @@ async def resize(ctx: Context) -> None:
     session = await managed(ctx, flow.session_id)
     if session is None:
         return
-    result = await sessions.set_machines(ctx.tx, session.id, machines, ctx.now())
+    result = await sessions.set_machines(ctx.tx, ctx.actor, session.id, machines, ctx.now())
     note = (
         session_errors()[result]
         if isinstance(result, SessionError)
@@ -213,7 +213,7 @@ async def cancel_session(ctx: Context) -> None:
     if session is None:
         return
     ctx.end()
-    told = await sessions.cancel_session(ctx.tx, session.id, ctx.now())
+    told = await sessions.cancel_session(ctx.tx, ctx.actor, session.id, ctx.now())
     if isinstance(told, SessionError):
         ctx.main_menu(session_errors()[told])
         return

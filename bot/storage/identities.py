@@ -187,9 +187,7 @@ async def is_link_only(tx: AsyncConnection, identity_id: int) -> bool:
 async def allow_roles(tx: AsyncConnection, identity_id: int) -> None:
     """A role invite redeemed on this chat: it may use the user's roles from now on."""
     await tx.execute(
-        update(chat_identities)
-        .where(chat_identities.c.id == identity_id)
-        .values(link_only=False)
+        update(chat_identities).where(chat_identities.c.id == identity_id).values(link_only=False)
     )
 
 

@@ -14,18 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services import booking_events
 from bot.services.booking.rules import BookError, Outcome
+from bot.services.booking.sessions import may_manage
+from bot.services.identity import Actor
 from bot.storage import booking as store
 
 logger = logging.getLogger(__name__)
 
 
 async def check_in(
-    tx: AsyncConnection, *, booking_id: int, outcome: str, by_user: int, now: datetime
+    tx: AsyncConnection, actor: Actor, *, booking_id: int, outcome: str, now: datetime
 ) -> store.Booking | BookError:
-    """Mark a confirmed booking arrived (with what was done) or no-show."""
+    """Mark a confirmed booking arrived (with what was done) or no-show.
+
+    The actor's scope is checked before anything changes: a team lead moved to another
+    commune pressing an old button gets NOT_FOUND, and the booking stays as it was.
+    """
     done = Outcome(outcome)
     booking = await store.booking(tx, booking_id)
     if booking is None:
+        return BookError.NOT_FOUND
+    session = await store.session(tx, booking.session_id, now)
+    if session is None or not may_manage(actor, session.commune_id):
+        logger.warning("check-in refused: user=%s booking=%s", actor.user_id, booking_id)
         return BookError.NOT_FOUND
     status = "no_show" if done is Outcome.NO_SHOW else "arrived"
     if not await store.set_booking(
@@ -35,7 +45,7 @@ async def check_in(
         now=now,
         status=status,
         outcome=done.value,
-        checked_in_by=by_user,
+        checked_in_by=actor.user_id,
     ):
         return BookError.NOT_ACTIVE
     await store.deactivate_members(tx, booking_id)

@@ -131,24 +131,27 @@ async def open_session(
 
 
 async def _open_ahead(
-    tx: AsyncConnection, session_id: int, now: datetime
+    tx: AsyncConnection, actor: Actor, session_id: int, now: datetime
 ) -> store.Session | SessionError:
+    """The session, if open and not over, and managed by the actor (checked before writes)."""
     session = await store.session(tx, session_id, now)
     if session is None:
         return SessionError.NOT_FOUND
+    if not may_manage(actor, session.commune_id):
+        return SessionError.NOT_ALLOWED
     if session.status != "open" or session.ends_at <= now:
         return SessionError.NOT_OPEN
     return session
 
 
 async def move_session(
-    tx: AsyncConnection, session_id: int, *, day: date, start: time, now: datetime
+    tx: AsyncConnection, actor: Actor, session_id: int, *, day: date, start: time, now: datetime
 ) -> int | SessionError:
     """Move a session (same length) to a new day and start; tells everyone booked.
 
     Returns how many bookings were told.
     """
-    session = await _open_ahead(tx, session_id, now)
+    session = await _open_ahead(tx, actor, session_id, now)
     if isinstance(session, SessionError):
         return session
     new_start = local_moment(day, start)
@@ -180,10 +183,10 @@ async def move_session(
 
 
 async def set_machines(
-    tx: AsyncConnection, session_id: int, machines: int, now: datetime
+    tx: AsyncConnection, actor: Actor, session_id: int, machines: int, now: datetime
 ) -> int | SessionError:
     """Change the number of machines; returns the session's new number of places."""
-    session = await _open_ahead(tx, session_id, now)
+    session = await _open_ahead(tx, actor, session_id, now)
     if isinstance(session, SessionError):
         return session
     if not 1 <= machines <= MAX_MACHINES:
@@ -206,10 +209,10 @@ async def set_machines(
 
 
 async def cancel_session(
-    tx: AsyncConnection, session_id: int, now: datetime
+    tx: AsyncConnection, actor: Actor, session_id: int, now: datetime
 ) -> int | SessionError:
     """Cancel a session and its bookings; tells everyone booked, with the next options."""
-    session = await _open_ahead(tx, session_id, now)
+    session = await _open_ahead(tx, actor, session_id, now)
     if isinstance(session, SessionError):
         return session
     if not await store.close_session(tx, session_id, now):

@@ -14,6 +14,7 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import to_local, use_locale
 from bot.core.keys import new_choice_key
 from bot.core.understand import meaning
+from bot.services.access import visible_villages
 from bot.services.booking import Service as BookingService
 from bot.services.booking import reservations as booking_reservations
 from bot.services.booking import sessions as booking_sessions
@@ -197,6 +198,10 @@ async def cancel(tx: AsyncConnection, actor: Actor, broadcast_id: int, now: date
     broadcast = await store.find(tx, broadcast_id)
     if broadcast is None or not (broadcast.author_user_id == actor.user_id or actor.is_admin):
         return False
+    if not actor.is_admin:  # the author must still cover its villages (checked before writing)
+        audience = Audience.model_validate(broadcast.audience)
+        if not set(audience.village_ids) <= await visible_villages(tx, actor):
+            return False
     if not await store.finish(tx, broadcast_id, "cancelled", now):
         return False
     dropped = await store.drop_unsent(tx, broadcast_id)

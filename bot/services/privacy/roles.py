@@ -26,9 +26,7 @@ async def revoke(
     """Take one role back; kept with who granted and who revoked it. None if already gone."""
     taken = await store.revoke_role(tx, role_id, by=by, now=now, reason=one_line(reason))
     if taken is not None:
-        logger.info(
-            "role revoked: user=%s role=%s by=%s", taken.user_id, taken.role, by or "cli"
-        )
+        logger.info("role revoked: user=%s role=%s by=%s", taken.user_id, taken.role, by or "cli")
     return taken
 
 

@@ -18,9 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table("roles") as batch:
         batch.add_column(sa.Column("granted_by", sa.Integer(), nullable=True))
     with op.batch_alter_table("chat_identities") as batch:
-        batch.add_column(
-            sa.Column("link_only", sa.Boolean(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("link_only", sa.Boolean(), nullable=False, server_default="0"))
     op.create_table(
         "role_history",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -88,9 +88,12 @@ def zalo_component(runtime: Runtime) -> Part | None:
     settings = runtime.settings
     if not (settings.zalo_token or settings.public_url):
         return None
+    from bot.services.privacy.downloads import download_logger
     from bot.web import ZaloStack
 
     stack = ZaloStack(settings, runtime.app.clock, runtime.app.dispatcher.handle)
+    if stack.web is not None:  # every file download goes to the audit log
+        stack.web.media.on_download = download_logger(runtime.app.db, runtime.app.clock)
     if stack.channel is not None:
         runtime.sender.add_channel(stack.channel)
     return Part("zalo", stack, is_channel=stack.channel is not None)

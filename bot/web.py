@@ -73,10 +73,10 @@ class WebServer:
         return web.json_response({"ok": True})
 
     async def _media(self, request: web.Request) -> web.Response:
-        item = self.media.get(request.match_info["token"])
+        item = await self.media.take(request.match_info["token"])  # a file: once, logged
         if item is None:
             raise web.HTTPNotFound()
-        headers = {"Cache-Control": "private, max-age=3600"}
+        headers = {"Cache-Control": "private, no-store"}
         if item.download:
             headers["Content-Disposition"] = (
                 f"attachment; filename*=UTF-8''{quote(item.attachment.filename)}"

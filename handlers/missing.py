@@ -24,6 +24,7 @@ from bot.services.missing import (
     NotAllowed,
 )
 from bot.services.phone import mask_phone
+from bot.services.privacy.texts import call_label
 from handlers.roster import offer_villages
 
 router = Router("missing")
@@ -208,6 +209,8 @@ def page_choices(page: MissingPage, view: View) -> list[Choice]:
         choices.append(Choice(_("Next page ▶"), "missing.page", view.value(page=page.page + 1)))
     if page.people:
         choices.append(Choice(_("Mark someone"), "missing.mark", view.value()))
+    if any(person.phone for person in page.people):  # reveals one phone, logged
+        choices.append(Choice(call_label(), "privacy.call", view.value()))
     for kind, label in _filter_names().items():
         if kind is not page.kind:
             choices.append(Choice(label, "missing.page", view.value(kind=kind, page=1)))

@@ -186,7 +186,8 @@ def plan_reply(chat_id: str, reply: Reply, media: MediaStore | None) -> list[Out
     if reply.document is not None:
         name = reply.document.filename
         if media is not None:
-            lines.append(file_link(name, media.publish(reply.document, download=True)))
+            url = media.publish(reply.document, download=True, recipient=f"{CHANNEL}:{chat_id}")
+            lines.append(file_link(name, url))
         else:
             lines.append(file_not_sent(name))
     text = unicodedata.normalize("NFC", "\n".join(line for line in lines if line))

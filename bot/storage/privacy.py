@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,15 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.booking import home_visits
-from bot.storage.tables.core import chat_identities, invites, persons, roles, users, villages
+from bot.storage.tables.core import (
+    chat_identities,
+    households,
+    invites,
+    persons,
+    roles,
+    users,
+    villages,
+)
 from bot.storage.tables.privacy import audit_events, forget_requests, role_history
 from bot.storage.tables.roster import roster_exports
 
@@ -323,3 +332,42 @@ async def forget_user_chats(tx: AsyncConnection, user_id: int) -> None:
     await tx.execute(
         update(chat_identities).where(chat_identities.c.user_id == user_id).values(display_name="")
     )
+
+
+# --- revealing a phone -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhoneOf:
+    person_id: int
+    full_name: str
+    phone: str | None
+    village_id: int
+    household_code: str
+
+
+_PHONE_OF = select(
+    persons.c.id,
+    persons.c.full_name,
+    persons.c.phone,
+    households.c.village_id,
+    households.c.code,
+).join(households, households.c.id == persons.c.household_id)
+
+
+async def phone_of(tx: AsyncConnection, person_id: int) -> PhoneOf | None:
+    row = (await tx.execute(_PHONE_OF.where(persons.c.id == person_id))).first()
+    return PhoneOf(*row) if row else None
+
+
+async def people_with_phone(tx: AsyncConnection, village_ids: Iterable[int]) -> list[PhoneOf]:
+    """Everyone with a phone in these villages (searched by name in Python, folded)."""
+    ids = sorted(set(village_ids))
+    if not ids:
+        return []
+    rows = await tx.execute(
+        _PHONE_OF.where(households.c.village_id.in_(ids), persons.c.phone.is_not(None)).order_by(
+            persons.c.full_name, persons.c.id
+        )
+    )
+    return [PhoneOf(*row) for row in rows]

@@ -11,3 +11,8 @@ def too_many_visits_text() -> str:
         "You already have {count} home visit requests open. The team will call you; a new "
         "request can be made when one of them is done."
     ).format(count=MAX_OPEN_PER_USER)
+
+
+def call_label() -> str:
+    """The button (and typed word) that reveals one person's phone: "Gọi"."""
+    return _("Call")

@@ -13,6 +13,7 @@ from bot.core.router import Router
 from bot.core.understand import dates
 from bot.services import reminders
 from bot.services.identity import Role
+from bot.services.privacy.texts import other_crew_text
 from bot.services.reminders import BoatError
 from bot.services.reminders.texts import spoken_date
 from handlers.away import answer_date, picked_day, today
@@ -38,7 +39,6 @@ def boat_error(error: BoatError) -> str:
             "That does not look like a registration number. Write it like KH-91234-TS."
         ),
         BoatError.UNKNOWN: _("There is no boat with that registration number on the list."),
-        BoatError.NOT_YOURS: _("That boat belongs to a village you do not look after."),
     }[error]
 
 
@@ -159,4 +159,6 @@ async def confirm_boat(ctx: Context) -> None:
         text += "\n" + _("Their reminders for {old} were moved.").format(
             old=spoken_date(result.previous)
         )
+    if result.other_villages:
+        text += "\n" + other_crew_text(result.other_villages)
     ctx.main_menu(text)

@@ -30,6 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     revoke.add_argument("--reason", default="", help="why (kept with the revocation)")
     revoke.set_defaults(func=lambda args: asyncio.run(revoke_roles(args)))
 
+    boat = sub.add_parser(
+        "boat-village", help="give a boat to one village (its head sets its return dates)"
+    )
+    boat.add_argument("--boat", required=True, help="registration number, e.g. KH-91234-TS")
+    boat.add_argument("--village", type=int, required=True, help="village id")
+    boat.set_defaults(func=lambda args: asyncio.run(boat_village(args)))
+
     audit = sub.add_parser(
         "audit", help="grants, revocations, exports, downloads, deletions, newest first"
     )
@@ -77,6 +84,23 @@ async def revoke_roles(args: argparse.Namespace) -> int:
         return 2
     for grant in taken:
         print(f"{args.channel}:{args.user} is no longer {grant.role}")
+    return 0
+
+
+async def boat_village(args: argparse.Namespace) -> int:
+    from bot.services.reminders.planning import normalize_registration
+
+    registration = normalize_registration(args.boat) or args.boat.strip().upper()
+    app = await build_app(Settings())
+    try:
+        async with app.db.write() as tx:
+            done = await store.set_boat_village(tx, registration, args.village)
+    finally:
+        await app.close()
+    if not done:
+        print(f"No boat {args.boat} or no village {args.village}", file=sys.stderr)
+        return 2
+    print(f"boat {registration} now belongs to village {args.village}")
     return 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.booking import home_visits
 from bot.storage.tables.core import (
+    boats,
     chat_identities,
     households,
     invites,
@@ -371,3 +372,36 @@ async def people_with_phone(tx: AsyncConnection, village_ids: Iterable[int]) -> 
         )
     )
     return [PhoneOf(*row) for row in rows]
+
+
+# --- boats -----------------------------------------------------------------------------------
+
+
+async def crew_by_village(
+    tx: AsyncConnection, person_ids: Iterable[int]
+) -> list[tuple[int, str, int]]:
+    """(village id, village name, how many) of these crew members, by village name."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return []
+    rows = await tx.execute(
+        select(villages.c.id, villages.c.name, func.count())
+        .select_from(persons)
+        .join(households, households.c.id == persons.c.household_id)
+        .join(villages, villages.c.id == households.c.village_id)
+        .where(persons.c.id.in_(ids))
+        .group_by(villages.c.id, villages.c.name)
+        .order_by(villages.c.name)
+    )
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+async def set_boat_village(tx: AsyncConnection, registration: str, village_id: int) -> bool:
+    """Give the boat to one village (chosen by an admin); False if boat or village is unknown."""
+    if await tx.scalar(select(villages.c.id).where(villages.c.id == village_id)) is None:
+        return False
+    compact = func.upper(func.replace(boats.c.registration, "-", ""))  # as boats are looked up
+    result = await tx.execute(
+        update(boats).where(compact == registration).values(village_id=village_id)
+    )
+    return result.rowcount == 1

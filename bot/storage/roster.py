@@ -158,8 +158,11 @@ async def household_ids(
     return found
 
 
-async def boat_ids(tx: AsyncConnection, wanted: dict[str, int]) -> dict[str, int]:
-    """Ids of the boats by registration ({registration: village id}), creating new ones."""
+async def boat_ids(tx: AsyncConnection, wanted: dict[str, int | None]) -> dict[str, int]:
+    """Ids of the boats by registration ({registration: village id}), creating new ones.
+
+    An existing boat keeps its village; a new one gets the village given (None: not chosen).
+    """
     if not wanted:
         return {}
     found: dict[str, int] = {}

@@ -16,3 +16,9 @@ def too_many_visits_text() -> str:
 def call_label() -> str:
     """The button (and typed word) that reveals one person's phone: "Gọi"."""
     return _("Call")
+
+
+def other_crew_text(villages: tuple[tuple[str, int], ...]) -> str:
+    """ "Crew from other villages: Hòn Ông 2, Điệp Sơn 1" (their heads see them too)."""
+    listed = ", ".join(f"{name} {count}" for name, count in villages)
+    return _("Crew from other villages: {villages}.").format(villages=listed)

@@ -19,6 +19,7 @@ from bot.core.i18n import to_local
 from bot.services import access
 from bot.services.identity import Actor
 from bot.services.reminders.policy import Policy, at_local, default_policy
+from bot.storage import privacy as privacy_store
 from bot.storage import reminders as store
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,6 @@ def normalize_registration(text: str) -> str | None:
 class BoatError(StrEnum):
     BAD_NUMBER = "bad_number"
     UNKNOWN = "unknown"
-    NOT_YOURS = "not_yours"
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ class BoatSet:
     registration: str
     crew: int
     previous: date | None
+    other_villages: tuple[tuple[str, int], ...] = ()  # crew living in other villages
 
 
 async def find_boat(
@@ -125,11 +126,9 @@ async def find_boat(
     if wanted is None:
         return BoatError.BAD_NUMBER
     boat = await store.boat_by_registration(tx, wanted)
-    if boat is None:
-        return BoatError.UNKNOWN
     visible = await access.visible_villages(tx, actor)
-    if boat.village_id is None or boat.village_id not in visible:
-        return BoatError.NOT_YOURS
+    if boat is None or boat.village_id is None or boat.village_id not in visible:
+        return BoatError.UNKNOWN  # one answer: "no such boat" tells nothing about others'
     return boat
 
 
@@ -147,10 +146,12 @@ async def set_boat_return(
     if wanted is None:
         return BoatError.BAD_NUMBER
     boat = await store.boat_by_registration(tx, wanted)
-    if boat is None:
-        return BoatError.UNKNOWN
-    if boat.village_id is None or boat.village_id not in await access.visible_villages(tx, actor):
-        return BoatError.NOT_YOURS
+    if (
+        boat is None
+        or boat.village_id is None
+        or boat.village_id not in await access.visible_villages(tx, actor)
+    ):
+        return BoatError.UNKNOWN  # the same answer as for a boat that does not exist
     await store.set_boat_return(tx, boat.id, return_on)
     crew = await store.crew(tx, boat.id)
     if crew:
@@ -162,7 +163,12 @@ async def set_boat_return(
         ]
         await _replace(tx, rows, RETURN_KINDS, person_ids=crew)
     logger.info("boat return set: boat=%s crew=%s by user=%s", boat.id, len(crew), actor.user_id)
-    return BoatSet(boat.registration, len(crew), boat.return_on)
+    others = tuple(
+        (name, count)
+        for village_id, name, count in await privacy_store.crew_by_village(tx, crew)
+        if village_id != boat.village_id
+    )
+    return BoatSet(boat.registration, len(crew), boat.return_on, others)
 
 
 async def booking_changed(tx: AsyncConnection, booking_id: int, now: datetime) -> None:

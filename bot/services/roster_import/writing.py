@@ -133,7 +133,15 @@ async def _match(
     if numbers:
         stored += await store.people_with_id_numbers(tx, numbers)
     households = await store.household_ids(tx, {(v, r.household) for v, r in placed})
-    boats = await store.boat_ids(tx, {r.boat: v for v, r in placed if r.boat})
+    crew_villages: dict[str, set[int]] = {}
+    for village, row in placed:
+        if row.boat:
+            crew_villages.setdefault(row.boat, set()).add(village)
+    # A boat crewed from one village belongs to it; crewed from several, to none until an
+    # admin chooses (troly06 boat-village): never to whichever village came last in the file.
+    boats = await store.boat_ids(
+        tx, {boat: min(vs) if len(vs) == 1 else None for boat, vs in crew_villages.items()}
+    )
     # Pure Python over every row: in the worker thread too, so the loop stays free.
     inserts, updates, matched, dupes = await asyncio.to_thread(
         _pair, placed, stored, households, boats, now

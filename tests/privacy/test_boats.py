@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.cli import main as cli_main
 from bot.services.identity import Role
-from bot.storage.db import Database
+from bot.storage import privacy as privacy_store
 from bot.storage.tables.core import boats
 from tests.driver import ChatDriver
 from tests.roster.conftest import ROWS, Small, csv_bytes, run_import
@@ -28,7 +26,7 @@ async def _boat_village(app: App, registration: str = BOAT) -> int | None:
 
 
 async def test_a_boat_crewed_from_two_villages_belongs_to_neither_until_chosen(
-    small: Small, head: ChatDriver, monkeypatch: pytest.MonkeyPatch
+    small: Small, head: ChatDriver
 ) -> None:
     app = small.app
     assert await _boat_village(app, "KH-90001-TS") == small.dam_mon  # one village's crew
@@ -45,15 +43,8 @@ async def test_a_boat_crewed_from_two_villages_belongs_to_neither_until_chosen(
         answers.add(chat.text)
     assert len(answers) == 1  # no such boat, nobody's boat: one answer
 
-    monkeypatch.setenv("TROLY06_DB_URL", app.settings.db_url)
-    await app.db.close()
-    app.db = Database(app.settings.db_url)
-    import asyncio
-
-    code = await asyncio.to_thread(
-        cli_main, ["boat-village", "--boat", BOAT, "--village", str(small.dam_mon)]
-    )
-    assert code == 0
+    async with app.db.write() as tx:  # what troly06 boat-village does (tested with the CLI)
+        assert await privacy_store.set_boat_village(tx, "KH90002TS", small.dam_mon)
     assert await _boat_village(app) == small.dam_mon
     await head.say(f"/boat {BOAT} 20/12")
     await head.press("Đúng")

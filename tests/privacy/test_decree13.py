@@ -136,14 +136,15 @@ def test_cli_forget_revoke_and_audit(
     monkeypatch.setenv("TROLY06_DB_URL", db_url)
     roster = tmp_path / "thon.csv"
     roster.write_bytes(csv_bytes(ROWS))
-    assert cli_main(["import-roster", str(roster), "--create-places"]) == 0
+    assert cli_main(["import-roster", str(roster), "--create-places", "--yes"]) == 0
     assert cli_main(["grant", "--channel", "telegram", "--user", "77", "--role", "team_lead"]) == 0
-    db = Database(db_url)
 
     async def read(name: str) -> tuple[dict[str, object], int]:
+        db = Database(db_url)
         found = await _person(db, name)
         async with db.read() as tx:
             count = int(await tx.scalar(select(func.count()).select_from(persons)) or 0)
+        await db.close()
         return found, count
 
     an, count = asyncio.run(read("Nguyễn Văn An"))
@@ -151,6 +152,8 @@ def test_cli_forget_revoke_and_audit(
     assert cli_main(["forget", "--person", "99999", "--reason", "x y z"]) == 2
     assert cli_main(["revoke", "--channel", "telegram", "--user", "77"]) == 0
     assert cli_main(["revoke", "--channel", "telegram", "--user", "77"]) == 2
+    assert cli_main(["boat-village", "--boat", "kh 90001 ts", "--village", "2"]) == 0
+    assert cli_main(["boat-village", "--boat", "KH-11111-TS", "--village", "2"]) == 2
     capsys.readouterr()
     assert cli_main(["audit"]) == 0
     out = capsys.readouterr().out
@@ -158,6 +161,7 @@ def test_cli_forget_revoke_and_audit(
     assert "\trevoke\tcli\tuser:" in out and "\tgrant\tcli\tuser:" in out
 
     async def after() -> tuple[dict[str, object], int, int]:
+        db = Database(db_url)
         async with db.read() as tx:
             row = dict(
                 (await tx.execute(select(persons).where(persons.c.id == an["id"]))).one()._mapping

@@ -25,6 +25,7 @@ from handlers.missing import (
     show,
     status_names,
 )
+from handlers.privacy import CALL_WORDS, typed_call
 
 router = Router("missing_typed")
 
@@ -63,6 +64,9 @@ async def typed_in_list(ctx: Context) -> None:
     kind = _filter(folded)
     if kind is not None:
         await show(ctx, view.model_copy(update={"kind": kind, "page": 1}))
+        return
+    if folded.startswith(CALL_WORDS):  # "gọi Dũng": one phone shown, logged
+        await typed_call(ctx)
         return
     await search(ctx, view, _strip_search(ctx.text))
 

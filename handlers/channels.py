@@ -8,7 +8,9 @@ from bot.core.i18n import lazy_gettext
 from bot.core.router import Router
 from bot.services import channels, identity
 from bot.services.channels import JoinError
+from bot.services.privacy import codes
 from handlers.identity import command_join as join_with_invite
+from handlers.identity import join_with_code
 
 router = Router("channels")
 router.menu(lazy_gettext("Link another chat app"), "channels.code", order=85)
@@ -33,10 +35,30 @@ async def give_code(ctx: Context) -> None:
 async def join(ctx: Context) -> None:
     """Links this chat with the app that made the code, or redeems an invite code."""
     code = ctx.inbound.args.split()[0] if ctx.inbound.args else ""
-    if not code or not await channels.is_link_code(ctx.tx, code):
-        await join_with_invite(ctx)
+    if not code:
+        await join_with_invite(ctx)  # says how to type it
         return
-    result = await channels.join(ctx.tx, ctx.actor, code, ctx.now())
+    await use_code(ctx, code)
+
+
+async def use_code(ctx: Context, code: str) -> None:
+    """/join CODE and /start CODE: a link code or an invite, wrong tries throttled per chat."""
+    channel, chat_id, now = ctx.inbound.channel, ctx.inbound.chat_id, ctx.now()
+    paused = await codes.paused_until(ctx.tx, channel, chat_id, now)
+    if paused is not None:
+        ctx.reply(codes.paused_text(paused))
+        return
+    if not await codes.exists(ctx.tx, code):
+        until = await codes.wrong(ctx.tx, ctx.actor.user_id, channel, chat_id, now)
+        if until is not None:
+            ctx.reply(codes.paused_text(until))
+            return
+        await join_with_code(ctx, code)  # says the code does not exist
+        return
+    if not await channels.is_link_code(ctx.tx, code):
+        await join_with_code(ctx, code)
+        return
+    result = await channels.join(ctx.tx, ctx.actor, code, now)
     if isinstance(result, JoinError):
         ctx.reply(_join_errors()[result])
         return

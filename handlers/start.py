@@ -8,7 +8,7 @@ from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.services import identity
-from handlers.identity import join_with_code
+from handlers.channels import use_code
 
 router = Router("start")
 router.menu(lazy_gettext("Language / Ngôn ngữ"), "lang.pick", order=90)
@@ -20,7 +20,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 async def command_start(ctx: Context) -> None:
     """Greets the user (a deep-link code is redeemed first) and shows the main menu."""
     if ctx.inbound.args:
-        await join_with_code(ctx, ctx.inbound.args)
+        await use_code(ctx, ctx.inbound.args.split()[0])  # throttled like /join
         return
     ctx.end()
     ctx.main_menu(

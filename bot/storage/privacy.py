@@ -405,3 +405,19 @@ async def set_boat_village(tx: AsyncConnection, registration: str, village_id: i
         update(boats).where(compact == registration).values(village_id=village_id)
     )
     return result.rowcount == 1
+
+
+async def event_times(
+    tx: AsyncConnection, action: str, subject: str, since: datetime
+) -> list[datetime]:
+    """When these events happened since `since`, oldest first."""
+    rows = await tx.execute(
+        select(audit_events.c.at)
+        .where(
+            audit_events.c.action == action,
+            audit_events.c.subject == subject,
+            audit_events.c.at >= since,
+        )
+        .order_by(audit_events.c.at)
+    )
+    return [row[0] for row in rows]

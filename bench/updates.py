@@ -27,13 +27,14 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bench.common import percentile, temp_db_url
 from bot.app import build_app
-from bot.channels.telegram import CONCURRENT_UPDATES, TelegramChannel
+from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.core.clock import SystemClock
 from bot.demo import ensure_demo
 from bot.testing import telegram_updates as tg
 from bot.testing.telegram_api import DEFAULT_TOKEN
 
+CONCURRENT_UPDATES = 4
 TEXTS = (
     "/start",
     "/help",
@@ -98,29 +99,41 @@ def make_updates(count: int, users: int) -> list[dict[str, Any]]:
     ]
 
 
+class Deadline(Exception):
+    """A phase did not finish in time: what was missing."""
+
+
 async def timed_run(
     server: FakeServer,
-    application: Application[Any, Any, Any, Any, Any, Any],
+    start: Callable[[], Awaitable[None]],
+    stop: Callable[[], Awaitable[None]],
     updates: list[dict[str, Any]],
     done: Callable[[int], Awaitable[bool]],
+    deadline_s: float,
 ) -> float:
-    """Seconds from queueing `updates` until `done(sent)` holds."""
+    """Seconds from queueing `updates` until `done(sent)` holds; Deadline after `deadline_s`."""
     await server.reset()
-    updater = application.updater
-    assert updater is not None
-    await updater.start_polling(timeout=1, allowed_updates=[Update.MESSAGE])
-    start = time.perf_counter()
+    await start()
+    begin = time.perf_counter()
     await server.push(updates)
-    while True:  # poll the other process: it has no way to call us back
-        if await done(await server.sent()):
-            break
-        await asyncio.sleep(0.01)
-    elapsed = time.perf_counter() - start
-    await updater.stop()
-    return elapsed
+    try:
+        while True:  # poll the other process: it has no way to call us back
+            sent = await server.sent()
+            if await done(sent):
+                break
+            if time.perf_counter() - begin > deadline_s:
+                raise Deadline(
+                    f"{sent} answers for {len(updates)} updates after {deadline_s:.0f} s"
+                )
+            await asyncio.sleep(0.01)
+        return time.perf_counter() - begin
+    finally:
+        await stop()
 
 
-async def echo_phase(server: FakeServer, updates: list[dict[str, Any]], concurrency: int) -> float:
+async def echo_phase(
+    server: FakeServer, updates: list[dict[str, Any]], concurrency: int, deadline_s: float
+) -> float:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
@@ -136,19 +149,24 @@ async def echo_phase(server: FakeServer, updates: list[dict[str, Any]], concurre
     application.add_handler(MessageHandler(filters.TEXT, echo))
     await application.initialize()
     await application.start()
+    updater = application.updater
+    assert updater is not None
 
     async def done(sent: int) -> bool:
         return sent >= len(updates)
 
+    async def start() -> None:
+        await updater.start_polling(timeout=1, allowed_updates=[Update.MESSAGE])
+
     try:
-        return await timed_run(server, application, updates, done)
+        return await timed_run(server, start, updater.stop, updates, done, deadline_s)
     finally:
         await application.stop()
         await application.shutdown()
 
 
 async def bot_phase(
-    server: FakeServer, updates: list[dict[str, Any]], concurrency: int
+    server: FakeServer, updates: list[dict[str, Any]], concurrency: int, deadline_s: float
 ) -> tuple[float, list[float]]:
     settings = Settings(
         db_url=temp_db_url(), telegram_token=DEFAULT_TOKEN, telegram_api_url=server.url
@@ -168,18 +186,14 @@ async def bot_phase(
         return replies
 
     app.dispatcher.handle = timed_handle  # type: ignore[method-assign]
-    channel = TelegramChannel(app.dispatcher, settings, concurrency=concurrency)
-    await channel.application.initialize()
-    await channel.application.start()
+    channel = TelegramChannel(app.dispatcher, settings, concurrency=concurrency, poll_timeout_s=1)
 
     async def done(sent: int) -> bool:
         return counted["handled"] >= len(updates) and sent >= counted["replies"]
 
     try:
-        elapsed = await timed_run(server, channel.application, updates, done)
+        elapsed = await timed_run(server, channel.start, channel.stop, updates, done, deadline_s)
     finally:
-        await channel.application.stop()
-        await channel.application.shutdown()
         await app.close()
     return elapsed, core_ms
 
@@ -190,10 +204,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await server.start()
     try:
         warm = make_updates(200, 50)
-        await echo_phase(server, warm, args.concurrency)  # warm up imports and connections
+        # warm up imports and connections
+        await echo_phase(server, warm, args.concurrency, args.deadline)
         updates = make_updates(args.updates, args.users)
-        echo_s = await echo_phase(server, updates, args.concurrency)
-        bot_s, core_ms = await bot_phase(server, updates, args.concurrency)
+        echo_s = await echo_phase(server, updates, args.concurrency, args.deadline)
+        bot_s, core_ms = await bot_phase(server, updates, args.concurrency, args.deadline)
+    except Deadline as missing:
+        return {"updates": args.updates, "missing": str(missing)}
     finally:
         await server.stop()
     echo_rate = args.updates / echo_s
@@ -216,4 +233,5 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=CONCURRENT_UPDATES)
+    parser.add_argument("--deadline", type=float, default=300.0, help="seconds per phase")
     return asyncio.run(run(parser.parse_args(argv)))

@@ -26,6 +26,7 @@ from bot.core.clock import SystemClock
 from bot.core.inbound import Inbound
 from bot.core.reply import Reply
 from bot.demo import ensure_demo
+from bot.storage.db import Database
 from bot.testing.zalo_api import FakeZaloServer
 from bot.web import MediaStore, WebServer, webhook_path
 
@@ -40,15 +41,21 @@ async def echo(inbound: Inbound) -> list[Reply]:
 
 
 async def run(
-    settings: Settings, handle: Handle, users: int, messages: int, deadline_s: float
+    settings: Settings,
+    db: Database,
+    handle: Handle,
+    users: int,
+    messages: int,
+    deadline_s: float,
 ) -> dict[str, float]:
     """Send users × messages through the webhook; seconds taken and replies seen."""
     local = settings.model_copy(update={"web_port": 0})
     async with FakeZaloServer(fetch_photos=False) as zalo:
         api = ZaloApi(zalo.token, zalo.url, timeout_s=30.0)
-        channel = ZaloChannel(handle, api, webhook_secret=SECRET, typing_every_s=30.0)
+        channel = ZaloChannel(handle, api, db=db, webhook_secret=SECRET, typing_every_s=30.0)
         web = WebServer(local, MediaStore(SystemClock()), channel)
         await web.start()
+        await channel.inbox.start()
         await channel.set_webhook(web.url + webhook_path(local))
 
         async def resident(chat: str) -> None:
@@ -73,6 +80,7 @@ async def run(
         elapsed = time.perf_counter() - started
         replies = len(zalo.calls_of("sendMessage"))
         received = [zalo.texts_to(f"bench-{n}") for n in range(users)]
+        await channel.inbox.stop()
         await web.stop()
         await api.aclose()
     return {
@@ -108,8 +116,8 @@ async def _main(users: int, messages: int, deadline_s: float) -> dict[str, objec
     await core(Inbound(channel="zalo", chat_id="warm", user_id="warm", text="ko nhan dc otp"))
     timings.clear()
     total = users * messages
-    bare = await run(settings, echo, users, messages, deadline_s)
-    real = await run(settings, core, users, messages, deadline_s)
+    bare = await run(settings, app.db, echo, users, messages, deadline_s)
+    real = await run(settings, app.db, core, users, messages, deadline_s)
     await app.close()
     bare_rate, real_rate = total / bare["seconds"], total / real["seconds"]
     return {

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     web_listen: str = "127.0.0.1"
     web_port: int = 8080
 
+    inbox_slots: int = 4  # messages handled at once (each from a different chat)
+    flood_messages: int = 20  # more than this many from one user within flood_window_s...
+    flood_window_s: float = 10.0  # ...gets one "slow down" answer; the rest are not handled
+
     outbox_rate_per_s: float = 25.0
     outbox_per_chat_interval_s: float = 1.0
     outbox_max_attempts: int = 5

@@ -91,7 +91,7 @@ def zalo_component(runtime: Runtime) -> Part | None:
     from bot.services.privacy.downloads import download_logger
     from bot.web import ZaloStack
 
-    stack = ZaloStack(settings, runtime.app.clock, runtime.app.dispatcher.handle)
+    stack = ZaloStack(settings, runtime.app.clock, runtime.app.dispatcher.handle, runtime.app.db)
     if stack.web is not None:  # every file download goes to the audit log
         stack.web.media.on_download = download_logger(runtime.app.db, runtime.app.clock)
     if stack.channel is not None:

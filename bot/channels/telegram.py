@@ -12,11 +12,15 @@ Logs carry update, chat and user ids only: never the token, phone numbers or mes
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
 import re
 import secrets
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,17 +40,19 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ExtBot
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import SendResult, SendStatus, numbered_choices, split_text
+from bot.channels.telegram_intake import poll, updates_of
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher, failure_text
+from bot.core.flood import FloodLimit
 from bot.core.i18n import SUPPORTED, use_locale
 from bot.core.i18n import gettext as _
 from bot.core.inbound import Inbound, InboundFile, Kind
-from bot.core.locks import KeyedLocks
+from bot.core.inbox import Inbox, Unreadable, nothing_shown
 from bot.core.reply import Reply
 from bot.services import command_menus
 
@@ -59,10 +65,9 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # a roster workbook is far smaller; the Bot A
 CALLBACK_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 OUTBOX_POOL_SIZE = 64
-# Updates handled at once. Writes queue for one database lock, so more would only add
-# waiting inside the core; a few overlap one user's database work with another's sending.
-CONCURRENT_UPDATES = 4
 ROLE_COMMANDS = frozenset({"start", "join"})  # commands that may give the chat a role
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few KB; a bigger body is refused unread
 # Loggers that would write the token (it is part of every Bot API URL), and the least level
 # at which they do not.
 TOKEN_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
@@ -249,13 +254,15 @@ class TelegramChannel:
         *,
         max_file_bytes: int = MAX_FILE_BYTES,
         poll_timeout_s: int = 10,
-        concurrency: int = CONCURRENT_UPDATES,
+        concurrency: int = 0,
     ) -> None:
         self.dispatcher = dispatcher
         self.settings = settings
         self.max_file_bytes = max_file_bytes
         self.poll_timeout_s = poll_timeout_s
-        self._chat_locks = KeyedLocks()
+        self._stop = asyncio.Event()
+        self._poller: asyncio.Task[None] | None = None
+        self.web: Any = None  # the webhook's server (bot.web.WebServer), in webhook mode
         _quiet_token_loggers()
         base_url, base_file_url = api_urls(settings.telegram_api_url)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
@@ -264,52 +271,76 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(base_file_url)
             .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
-            .concurrent_updates(concurrency)
             .job_queue(None)  # reminders have their own scheduler
             .build()
         )
-        self.application.add_handler(TypeHandler(Update, self.on_update))
-        self.application.add_error_handler(self.on_error)
         self.outbox_bot: ExtBot[None] = ExtBot(
             settings.telegram_token,
             base_url=base_url,
             base_file_url=base_file_url,
             request=HTTPXRequest(connection_pool_size=OUTBOX_POOL_SIZE),
         )
+        self.inbox = Inbox(
+            dispatcher.db,
+            dispatcher.clock,
+            dispatcher.handle,
+            self,
+            slots=concurrency or settings.inbox_slots,
+            flood=FloodLimit(settings.flood_messages, settings.flood_window_s, CHANNEL),
+            locale=settings.default_locale,
+        )
 
     # ---- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect, publish the command menu, and start receiving updates."""
+        """Connect, publish the command menu, take up the inbox, start receiving updates."""
         await self.application.initialize()
         await self.outbox_bot.initialize()
         await self.publish_commands()
-        await self.application.start()
-        updater = self.application.updater
-        assert updater is not None
+        await self.inbox.start()
+        bot = self.application.bot
         if self.settings.webhook_url:
-            secret = self.settings.webhook_secret or secrets.token_urlsafe(32)
-            await updater.start_webhook(
-                listen=self.settings.webhook_listen,
-                port=self.settings.webhook_port,
-                url_path=urlsplit(self.settings.webhook_url).path.lstrip("/"),
-                webhook_url=self.settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-            logger.info("telegram: webhook on port %s", self.settings.webhook_port)
+            await self._start_webhook()
         else:
-            await updater.start_polling(
-                timeout=self.poll_timeout_s, allowed_updates=ALLOWED_UPDATES
+            await bot.delete_webhook()
+            self._stop.clear()
+            self._poller = asyncio.create_task(
+                poll(bot, self.inbox, self._stop, self.poll_timeout_s, ALLOWED_UPDATES),
+                name="telegram-poll",
             )
-            logger.info("telegram: polling as bot %s", self.application.bot.id)
+            logger.info("telegram: polling as bot %s", bot.id)
+
+    async def _start_webhook(self) -> None:
+        from bot.web import WebhookRoute, WebServer
+
+        secret = self.settings.webhook_secret or secrets.token_urlsafe(32)
+        route = WebhookRoute(
+            path=urlsplit(self.settings.webhook_url).path or "/",
+            header=SECRET_HEADER,
+            secret=secret,
+            receive=self.receive_webhook,
+            max_bytes=WEBHOOK_MAX_BYTES,
+        )
+        self.web = WebServer.for_webhook(
+            route, self.settings.webhook_listen, self.settings.webhook_port
+        )
+        await self.web.start()
+        await self.application.bot.set_webhook(
+            self.settings.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+        )
+        logger.info("telegram: webhook on port %s", self.web.port)
 
     async def stop(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.cancel()  # a long poll in flight holds nothing unstored
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await self._poller
+            self._poller = None
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
+        await self.inbox.stop()
         await self.application.shutdown()
         await self.outbox_bot.shutdown()
 
@@ -342,53 +373,70 @@ class TelegramChannel:
             except TelegramError as exc:
                 logger.warning("telegram: menu of chat %s: %s", chat.chat_id, type(exc).__name__)
 
-    # ---- updates in -------------------------------------------------------------------------
+    # ---- updates in (the inbox calls these) ---------------------------------------------------
 
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Hand one update to the core and send its replies, in order per chat."""
+    async def receive_webhook(self, body: bytes) -> bool:
+        """One webhook call's update, stored in the inbox; False if it is not JSON at all."""
+        try:
+            raw = json.loads(body)
+        except ValueError:
+            return False
+        await self.inbox.receive(updates_of([raw]))
+        return True
+
+    async def read(self, payload: Any) -> Inbound | Reply | None:
+        """A stored update as an Inbound (or a reply to send at once, or None to ignore)."""
+        try:
+            update = Update.de_json(payload, self.application.bot)
+        except Exception as exc:  # any shape PTB cannot take
+            raise Unreadable(type(exc).__name__) from exc
+        if update is None:
+            raise Unreadable("empty update")
         if update.callback_query is not None:
             await _answer(update.callback_query)
         try:
             inbound = await to_inbound(update, self.max_file_bytes)
         except FileTooLarge:
-            chat = update.effective_chat
-            if chat is not None:
-                with use_locale(self.settings.default_locale):
-                    text = _("That file is too large. Please send files under {size} MB.")
-                    await context.bot.send_message(
-                        chat.id, text.format(size=self.max_file_bytes // (1024 * 1024))
-                    )
-            return
+            with use_locale(self.settings.default_locale):
+                text = _("That file is too large. Please send files under {size} MB.")
+            return Reply(text.format(size=self.max_file_bytes // (1024 * 1024)))
+        except (AttributeError, TypeError, ValueError) as exc:  # parsed, but not as expected
+            raise Unreadable(type(exc).__name__) from exc
         if inbound is None:
             logger.debug("telegram: update %s ignored", update.update_id)
-            return
-        async with self._chat_locks.hold(inbound.chat_id):
-            replies = await self.dispatcher.handle(inbound)
-            shared_phone = inbound.kind is Kind.CONTACT
+        return inbound
+
+    async def show(
+        self, chat_id: str, replies: Sequence[Reply], inbound: Inbound | None = None
+    ) -> None:
+        """Send the replies in order; a failure is logged (ids only) and ends this answer.
+
+        After a shared contact the first reply takes the contact button away; after a command
+        that may give a role, the chat's "/" menu is brought up to date.
+        """
+        shared_phone = inbound is not None and inbound.kind is Kind.CONTACT
+        try:
             for index, reply in enumerate(replies):
                 drop = shared_phone and index == 0
-                await render(context.bot, int(inbound.chat_id), reply, drop_phone_button=drop)
-        if inbound.command in ROLE_COMMANDS:  # a role may have been taken: update the menu
-            await self.refresh_commands(inbound.chat_id)
-
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log with ids only, then still tell the user, in one Vietnamese sentence."""
-        error = context.error
-        chat = update.effective_chat if isinstance(update, Update) else None
-        logger.error(
-            "telegram: update %s failed in chat %s: %s",
-            update.update_id if isinstance(update, Update) else "-",
-            chat.id if chat else "-",
-            type(error).__name__,
-            exc_info=error if not isinstance(error, TelegramError) else None,
-        )
-        if chat is None or isinstance(error, Forbidden):
-            return
-        try:
-            with use_locale(self.settings.default_locale):
-                await context.bot.send_message(chat.id, failure_text())
+                await render(self.application.bot, int(chat_id), reply, drop_phone_button=drop)
+        except Forbidden:
+            logger.info("telegram: chat %s blocked the bot; answer not sent", chat_id)
         except TelegramError as exc:
-            logger.warning("telegram: could not tell chat %s: %s", chat.id, type(exc).__name__)
+            logger.warning("telegram: answer to chat %s not sent: %s", chat_id, type(exc).__name__)
+        except Exception as exc:  # a bug in rendering: log ids only, still tell the user
+            logger.error(
+                "telegram: answer to chat %s failed: %s", chat_id, type(exc).__name__, exc_info=exc
+            )
+            try:
+                with use_locale(self.settings.default_locale):
+                    await self.application.bot.send_message(int(chat_id), failure_text())
+            except TelegramError as again:
+                logger.warning(
+                    "telegram: could not tell chat %s: %s", chat_id, type(again).__name__
+                )
+
+    def working(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        return nothing_shown(chat_id)
 
     # ---- outbox -----------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from bot.core.understand.question import is_question
 from bot.services import identity
 from bot.services.identity import Actor
 from bot.services.privacy.groups import private_only_text
-from bot.storage import conversations
+from bot.storage import conversations, inbox
 from bot.storage.conversations import StoredChoice
 from bot.storage.db import Database, lock_for_transaction
 
@@ -146,6 +146,8 @@ class Dispatcher:
                 replies = await self._attach_keys(ctx)
                 if convo != loaded:
                     await conversations.save(tx, actor.identity_id, convo, self.clock.now())
+                if inbound.inbox_id is not None:  # answered with its effects, or not at all
+                    await inbox.mark_handled(tx, inbound.inbox_id, replies, self.clock.now())
                 return replies
 
     @staticmethod

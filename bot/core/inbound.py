@@ -45,6 +45,8 @@ class Inbound:
     language_code: str = ""
     is_group: bool = False  # a group chat: the core gives it public information only
     raw: Any = field(default=None, compare=False, repr=False)
+    # The inbox row this message came from: the dispatcher marks it handled in its transaction.
+    inbox_id: int | None = field(default=None, compare=False)
 
     @property
     def command(self) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +152,12 @@ class FakeTelegram:
         self._site_port = 0
         self._webhook_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._webhook_task: asyncio.Task[None] | None = None
+        # While held, send requests wait unanswered and unrecorded; `release(drop=True)`
+        # then refuses them (as if they never arrived: the crash tests kill the bot meanwhile).
+        self._held: asyncio.Event | None = None
+        self._drop_held = False
+        self.holding = 0  # send requests held right now
+        self.webhook_retry_s = 0.2  # Telegram posts an update again until it gets a 2xx
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -209,9 +215,12 @@ class FakeTelegram:
 
     # ---- what tests do ----------------------------------------------------------------------
 
-    def push(self, update: dict[str, Any]) -> int:
-        """Queue an update (without `update_id`; one is given); returns its update_id."""
-        update = {"update_id": next(self._update_ids), **update}
+    def push(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
+        """Queue an update (without `update_id`; one is given); returns its update_id.
+
+        `update_id` sends one again with an id already used (Telegram replaying it).
+        """
+        update = {"update_id": update_id or next(self._update_ids), **update}
         if self.webhook_url:
             self._webhook_queue.put_nowait(update)
             if self._webhook_task is None or self._webhook_task.done():
@@ -220,6 +229,19 @@ class FakeTelegram:
             self._updates.append(update)
             self._new_update.set()
         return int(update["update_id"])
+
+    def hold(self) -> None:
+        """From now on, hold send requests without answering or recording them."""
+        if self._held is None:
+            self._held = asyncio.Event()
+            self._drop_held = False
+
+    def release(self, *, drop: bool = False) -> None:
+        """Let held sends go on (recorded as usual), or with `drop` refuse them unrecorded."""
+        if self._held is not None:
+            self._drop_held = drop
+            self._held.set()
+            self._held = None
 
     def add_file(self, file_id: str, data: bytes) -> None:
         """Make `data` downloadable through getFile(file_id)."""
@@ -273,6 +295,13 @@ class FakeTelegram:
         if handler is None:
             response = _error(404, "Not Found: method not found")
         elif method.lower() in SEND_METHODS:
+            if self._held is not None:
+                held = self._held
+                self.holding += 1
+                await held.wait()
+                self.holding -= 1
+                if self._drop_held:
+                    return web.json_response({"ok": False, "error_code": 503}, status=503)
             response = self._limited(params) or handler(params, files)
         else:
             response = handler(params, files)
@@ -479,8 +508,17 @@ class FakeTelegram:
                 try:
                     async with session.post(self.webhook_url, json=update, headers=headers) as r:
                         self.counts[f"webhook_{r.status}"] += 1
-                except OSError:
+                        delivered = r.status < 500
+                except (OSError, TimeoutError, ClientError):
                     self.counts["webhook_error"] += 1
+                    delivered = False
+                if not delivered and self.webhook_retry_s:  # the bot is down: again, in order
+                    await asyncio.sleep(self.webhook_retry_s)
+                    rest = [update]
+                    while not self._webhook_queue.empty():
+                        rest.append(self._webhook_queue.get_nowait())
+                    for item in rest:
+                        self._webhook_queue.put_nowait(item)
                 async with self._changed:
                     self._changed.notify_all()
 

@@ -53,6 +53,14 @@ class RecordingDispatcher:
     def commands(self) -> list[Any]:
         return self.inner.commands()
 
+    @property
+    def db(self) -> Any:
+        return self.inner.db
+
+    @property
+    def clock(self) -> Any:
+        return self.inner.clock
+
     async def handle(self, inbound: Inbound) -> list[Reply]:
         replies = await self.inner.handle(inbound)
         self.answered.append(replies)

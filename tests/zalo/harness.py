@@ -51,18 +51,21 @@ async def zalo_harness(
         channel = ZaloChannel(
             handle or app.dispatcher.handle,
             api,
+            db=app.db,
+            clock=app.clock,
             media=media if public_media else None,
             webhook_secret=SECRET,
         )
         web = WebServer(settings, media, channel)
         await web.start()
+        await channel.inbox.start()
         media.base_url = web.url
         harness = ZaloHarness(app, server, channel, web, media)
         await channel.set_webhook(harness.webhook_url)
         try:
             yield harness
         finally:
-            await channel.drain()
+            await channel.inbox.stop()
             await web.stop()
             await api.aclose()
 

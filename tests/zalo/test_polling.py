@@ -21,7 +21,7 @@ async def server() -> AsyncIterator[FakeZaloServer]:
 @pytest.fixture
 async def polling(app: App, server: FakeZaloServer) -> AsyncIterator[ZaloChannel]:
     api = ZaloApi(server.token, server.url, backoff_s=0.01, timeout_s=2.0)
-    channel = ZaloChannel(app.dispatcher.handle, api)
+    channel = ZaloChannel(app.dispatcher.handle, api, db=app.db)
     await channel.start()
     yield channel
     await channel.stop()
@@ -60,7 +60,7 @@ async def test_polling_goes_on_after_server_errors(
 
 async def test_a_wrong_token_stops_at_start(app: App, server: FakeZaloServer) -> None:
     api = ZaloApi("1:wrong", server.url, backoff_s=0.01)
-    channel = ZaloChannel(app.dispatcher.handle, api)
+    channel = ZaloChannel(app.dispatcher.handle, api, db=app.db)
     with pytest.raises(ZaloApiError) as refused:
         await channel.start()
     assert refused.value.code == 401

@@ -20,13 +20,13 @@ def _settings(app: App, zalo: FakeZaloServer, **more: object):  # type: ignore[n
 
 
 async def test_nothing_runs_without_a_token(app: App) -> None:
-    stack = ZaloStack(app.settings, app.clock, app.dispatcher.handle)
+    stack = ZaloStack(app.settings, app.clock, app.dispatcher.handle, app.db)
     assert stack.channel is None and stack.web is None
 
 
 async def test_polling_by_default(app: App) -> None:
     async with FakeZaloServer(poll_wait_s=0.2) as zalo:
-        stack = ZaloStack(_settings(app, zalo), app.clock, app.dispatcher.handle)
+        stack = ZaloStack(_settings(app, zalo), app.clock, app.dispatcher.handle, app.db)
         assert stack.web is None  # no webhook and no public address: no web server
         await stack.start()
         try:
@@ -43,7 +43,7 @@ async def test_polling_by_default(app: App) -> None:
 async def test_webhook_mode_registers_and_checks_a_secret(app: App) -> None:
     async with FakeZaloServer() as zalo:
         settings = _settings(app, zalo, zalo_webhook_url="https://bot.example.vn/zalo/hook-7f3a")
-        stack = ZaloStack(settings, app.clock, app.dispatcher.handle)
+        stack = ZaloStack(settings, app.clock, app.dispatcher.handle, app.db)
         await stack.start()
         try:
             registered = zalo.calls_of("setWebhook")[0]
@@ -69,7 +69,7 @@ async def test_webhook_mode_registers_and_checks_a_secret(app: App) -> None:
 async def test_public_url_serves_media(app: App) -> None:
     async with FakeZaloServer() as zalo:
         settings = _settings(app, zalo, public_url="https://bot.example.vn/")
-        stack = ZaloStack(settings, app.clock, app.dispatcher.handle)
+        stack = ZaloStack(settings, app.clock, app.dispatcher.handle, app.db)
         assert stack.channel is not None and stack.channel.media is not None
         assert stack.web is not None
         url = stack.channel.media.publish(Attachment("a.png", b"png", "image/png"))

@@ -1,0 +1,281 @@
+"""The inbox worker: updates stored before they are confirmed, handled in order per chat.
+
+A channel hands `receive` the updates it got; they are written to the inbox table (one
+transaction per batch) before `receive` returns, and only then does the channel confirm them
+to the platform (the next getUpdates offset, or the webhook's 200). A replayed update id is a
+no-op. Each chat has its own queue; the chats with work wait in one line and each of the
+`slots` workers takes the next chat, handles one of its messages and puts the chat back at
+the end of the line, so one chat's backlog never holds more than one slot. The dispatcher
+marks a row `handled` in the transaction of its effects, with the replies; the worker sends
+them and marks the row `done`. On start, rows a previous run left `new` are handled and rows
+left `handled` are answered from the stored replies.
+
+Several workers on PostgreSQL (later): the in-memory line becomes a claim per chat: a worker
+takes the oldest open row of a chat nobody holds (`FOR UPDATE SKIP LOCKED` on that chat's
+first open row, or a chat lease row) and keeps the chat until its queue is empty, so the
+order per chat still holds. Nothing else here needs to change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.core.clock import Clock
+from bot.core.flood import FloodLimit, Verdict
+from bot.core.i18n import _, use_locale
+from bot.core.inbound import Inbound
+from bot.core.reply import Reply
+from bot.storage import inbox as store
+from bot.storage.db import Database
+from bot.storage.inbox import Open, Received
+
+logger = logging.getLogger(__name__)
+
+Handle = Callable[[Inbound], Awaitable[list[Reply]]]
+KEEP_FINISHED = timedelta(days=2)  # platforms replay within a day
+
+
+class Unreadable(Exception):
+    """The update could not be read (malformed, or a shape this version does not know)."""
+
+
+class Reader(Protocol):
+    """What the inbox needs of a channel."""
+
+    name: str
+
+    async def read(self, payload: Any) -> Inbound | Reply | None:
+        """The update as an Inbound; a Reply to send at once; None to ignore it.
+
+        Raises Unreadable when the update cannot be read at all.
+        """
+        ...
+
+    async def show(
+        self, chat_id: str, replies: Sequence[Reply], inbound: Inbound | None = None
+    ) -> None:
+        """Send replies to a chat, in order (logs and swallows platform errors).
+
+        `inbound` is the message answered (None for replies resumed after a restart).
+        """
+        ...
+
+    def working(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """What the channel shows while the core works ("typing"), or nothing."""
+        ...
+
+
+def flood_text() -> str:
+    return _("You are sending too fast, please wait a moment.")
+
+
+class Inbox:
+    """One channel's inbox: intake, fair per-chat queues, workers, and the done marks."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        handle: Handle,
+        reader: Reader,
+        *,
+        slots: int = 4,
+        flood: FloodLimit | None = None,
+        locale: str = "vi",
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.handle = handle
+        self.reader = reader
+        self.channel = reader.name
+        self.slots = max(1, slots)
+        self.flood = flood or FloodLimit(0, 1.0)
+        self.locale = locale
+        self._chats: dict[str, deque[Open]] = {}
+        self._line: asyncio.Queue[str] = asyncio.Queue()
+        self._busy = 0
+        self._finished: list[int] = []
+        self._finish_wanted = asyncio.Event()
+        self._marking = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ---- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Take up what a previous run left, then start the workers."""
+        async with self.db.write() as tx:
+            left = await store.unfinished(tx, self.channel)
+            await store.purge_finished(tx, self.clock.now() - KEEP_FINISHED)
+        if left:
+            logger.info(
+                "inbox %s: %s messages resumed from a previous run", self.channel, len(left)
+            )
+        queued = {row.id for queue in self._chats.values() for row in queue}
+        for row in left:
+            if row.id not in queued:  # received before start: already in its queue
+                self._enqueue(row)
+        self._tasks = [
+            asyncio.create_task(self._work(), name=f"inbox-{self.channel}-{n}")
+            for n in range(self.slots)
+        ]
+        self._tasks.append(asyncio.create_task(self._mark_loop(), name=f"inbox-{self.channel}"))
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Finish what is queued (up to `grace_s`), write the done marks, stop the workers."""
+        with contextlib.suppress(TimeoutError):
+            await self.wait_idle(grace_s)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await self._write_done()
+
+    async def wait_idle(self, within_s: float = 30.0) -> None:
+        """Wait until nothing is queued, being handled or left to mark (TimeoutError after)."""
+        async with asyncio.timeout(within_s):
+            while self._chats or self._busy or self._finished or self._marking:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+
+    @property
+    def queued(self) -> int:
+        return sum(len(q) for q in self._chats.values())
+
+    # ---- intake -----------------------------------------------------------------------------
+
+    async def receive(self, updates: Sequence[Received]) -> int:
+        """Store updates (replays skipped) and queue the new ones; returns how many were new.
+
+        When this returns, the updates are durable: the channel may confirm them.
+        """
+        if not updates:
+            return 0
+        now = time.monotonic()
+        rows = []
+        for item in updates:
+            verdict = self.flood.check(item.user_key, now)
+            if verdict is Verdict.DROP:
+                item = replace(item, status=store.DROPPED)
+            elif verdict is Verdict.NOTICE:
+                item = replace(item, notice=store.FLOOD)
+            rows.append(item)
+        async with self.db.write() as tx:
+            fresh = await store.insert_received(tx, self.channel, rows, self.clock.now())
+        for row in fresh:
+            if row.status == store.NEW:
+                self._enqueue(row)
+        return len(fresh)
+
+    def _enqueue(self, row: Open) -> None:
+        queue = self._chats.get(row.chat_key)
+        if queue is None:
+            self._chats[row.chat_key] = deque([row])
+            self._line.put_nowait(row.chat_key)
+        else:
+            queue.append(row)  # the chat is in the line, or a worker will put it back
+
+    # ---- the workers ------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while True:
+            chat = await self._line.get()
+            queue = self._chats[chat]
+            row = queue.popleft()
+            self._busy += 1
+            try:
+                await self._one(row)
+            except Exception:
+                logger.exception("inbox %s: row %s not finished", self.channel, row.id)
+            finally:
+                self._busy -= 1
+                if queue:
+                    self._line.put_nowait(chat)  # its next message waits for its next turn
+                else:
+                    del self._chats[chat]
+
+    async def _one(self, row: Open) -> None:
+        inbound: Inbound | None = None
+        if row.status == store.HANDLED:
+            replies: Sequence[Reply] = row.replies
+        elif row.notice == store.FLOOD:
+            with use_locale(self.locale):
+                replies = [Reply(flood_text())]
+        else:
+            got = await self._read(row)
+            if got is None:
+                return
+            if isinstance(got, Reply):
+                replies = [got]
+            else:
+                inbound = replace(got, inbox_id=row.id)
+                async with self.reader.working(inbound.chat_id):
+                    replies = await self.handle(inbound)
+        if replies and row.chat_key:
+            await self.reader.show(row.chat_key, replies, inbound)
+        self._done(row.id)
+
+    async def _read(self, row: Open) -> Inbound | Reply | None:
+        """The row's update, or None after marking it bad or done."""
+        try:
+            payload = json.loads(row.payload)
+            got = await self.reader.read(payload)
+        except (Unreadable, ValueError) as exc:
+            cause = exc.__cause__ or exc
+            error = f"{type(cause).__name__}: {cause}"[:300]
+            logger.warning(
+                "inbox %s: row %s unreadable, skipped: %s",
+                self.channel,
+                row.id,
+                type(cause).__name__,
+            )
+            async with self.db.write() as tx:
+                await store.mark_bad(tx, row.id, error, self.clock.now())
+            return None
+        if got is None:
+            self._done(row.id)
+        return got
+
+    # ---- done marks, written together -------------------------------------------------------
+
+    def _done(self, row_id: int) -> None:
+        self._finished.append(row_id)
+        self._finish_wanted.set()
+
+    async def _mark_loop(self) -> None:
+        while True:
+            await self._finish_wanted.wait()
+            try:
+                await self._write_done()
+            except Exception:  # the database is busy or gone: keep the marks, try again
+                logger.exception("inbox %s: could not write done marks; retrying", self.channel)
+                await asyncio.sleep(0.5)
+
+    async def _write_done(self) -> None:
+        self._finish_wanted.clear()
+        ids, self._finished = self._finished, []
+        if not ids:
+            return
+        self._marking = True
+        try:
+            async with self.db.write() as tx:
+                await store.mark_done(tx, ids)
+        except BaseException:
+            self._finished[:0] = ids
+            self._finish_wanted.set()
+            raise
+        finally:
+            self._marking = False
+
+
+@contextlib.asynccontextmanager
+async def nothing_shown(chat_id: str) -> AsyncIterator[None]:
+    """For channels that show nothing while the core works."""
+    yield

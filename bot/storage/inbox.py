@@ -1,0 +1,215 @@
+"""Rows of the inbox: each update received, from its arrival to its answer.
+
+A row goes new -> handled (the message's effects and its replies committed together, by the
+dispatcher's transaction) -> done (the replies were sent). An update nobody could read is
+`bad` (kept raw with the error); one dropped by the flood limit is `dropped`. The unique key
+(channel, update_key) makes a replayed update a no-op.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.core.reply import Attachment, Choice, Reply
+from bot.storage.tables.inbox import inbox
+
+logger = logging.getLogger(__name__)
+
+NEW, HANDLED, DONE, BAD, DROPPED = "new", "handled", "done", "bad", "dropped"
+FLOOD = "flood"
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update as a channel hands it over, before it is stored."""
+
+    update_key: str
+    chat_key: str
+    user_key: str
+    payload: str  # the update as JSON text
+    status: str = NEW
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class Open:
+    """A stored row still to handle (`new`) or to answer (`handled`)."""
+
+    id: int
+    chat_key: str
+    user_key: str
+    payload: str
+    status: str
+    notice: str
+    replies: tuple[Reply, ...] = ()
+
+
+async def insert_received(
+    tx: AsyncConnection, channel: str, rows: Sequence[Received], now: datetime
+) -> list[Open]:
+    """Store the updates; returns the rows that were new (a replayed key is skipped)."""
+    if not rows:
+        return []
+    dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
+    values = [
+        {
+            "channel": channel,
+            "update_key": row.update_key[:80],
+            "chat_key": row.chat_key[:64],
+            "user_key": row.user_key[:64],
+            "status": row.status,
+            "notice": row.notice,
+            "payload": row.payload,
+            "received_at": now,
+        }
+        for row in rows
+    ]
+    statement = (
+        dialect.insert(inbox)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(inbox.c.id, inbox.c.update_key)
+    )
+    inserted = {key: row_id for row_id, key in (await tx.execute(statement)).all()}
+    by_key = {row.update_key[:80]: row for row in rows}
+    return sorted(
+        (
+            Open(
+                row_id,
+                by_key[key].chat_key[:64],
+                by_key[key].user_key[:64],
+                by_key[key].payload,
+                by_key[key].status,
+                by_key[key].notice,
+            )
+            for key, row_id in inserted.items()
+        ),
+        key=lambda row: row.id,
+    )
+
+
+async def mark_handled(
+    tx: AsyncConnection, row_id: int, replies: Sequence[Reply], now: datetime
+) -> None:
+    """The message's effects are in this transaction: keep its replies until they are sent."""
+    await tx.execute(
+        update(inbox)
+        .where(inbox.c.id == row_id)
+        .values(status=HANDLED, replies=[_dump(r) for r in replies], handled_at=now)
+    )
+
+
+async def mark_done(tx: AsyncConnection, ids: Sequence[int]) -> None:
+    """The replies went out (or there were none): the row is finished."""
+    if ids:
+        await tx.execute(
+            update(inbox)
+            .where(inbox.c.id.in_(list(ids)), inbox.c.status.in_([NEW, HANDLED]))
+            .values(status=DONE, replies=None)
+        )
+
+
+async def mark_bad(tx: AsyncConnection, row_id: int, error: str, now: datetime) -> None:
+    """Nobody could read this update: keep it raw, with why, and never try it again."""
+    await tx.execute(
+        update(inbox)
+        .where(inbox.c.id == row_id)
+        .values(status=BAD, error=error[:300], handled_at=now)
+    )
+
+
+async def unfinished(tx: AsyncConnection, channel: str) -> list[Open]:
+    """Rows a previous run received and did not finish, oldest first."""
+    rows = await tx.execute(
+        select(
+            inbox.c.id,
+            inbox.c.chat_key,
+            inbox.c.user_key,
+            inbox.c.payload,
+            inbox.c.status,
+            inbox.c.notice,
+            inbox.c.replies,
+        )
+        .where(inbox.c.channel == channel, inbox.c.status.in_([NEW, HANDLED]))
+        .order_by(inbox.c.id)
+    )
+    return [
+        Open(
+            r.id, r.chat_key, r.user_key, r.payload, r.status, r.notice, _load_all(r.id, r.replies)
+        )
+        for r in rows
+    ]
+
+
+async def purge_finished(tx: AsyncConnection, before: datetime) -> int:
+    """Forget finished rows received before `before` (platforms replay within a day)."""
+    result = await tx.execute(
+        delete(inbox).where(inbox.c.received_at < before, inbox.c.status.in_([DONE, DROPPED]))
+    )
+    return max(result.rowcount, 0)
+
+
+async def count_by_status(tx: AsyncConnection, channel: str | None = None) -> dict[str, int]:
+    from sqlalchemy import func
+
+    query = select(inbox.c.status, func.count()).group_by(inbox.c.status)
+    if channel is not None:
+        query = query.where(inbox.c.channel == channel)
+    return {status: int(n) for status, n in await tx.execute(query)}
+
+
+# ---- replies as JSON ------------------------------------------------------------------------
+
+
+def _attachment(item: Attachment | None) -> dict[str, str] | None:
+    if item is None:
+        return None
+    data = base64.b64encode(item.data).decode("ascii")
+    return {"filename": item.filename, "mime_type": item.mime_type, "data": data}
+
+
+def _dump(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text,
+        "choices": [[c.label, c.key] for c in reply.choices],
+        "photo": _attachment(reply.photo),
+        "document": _attachment(reply.document),
+        "request_phone": reply.request_phone,
+    }
+
+
+def _restore(item: Any) -> Attachment | None:
+    if not isinstance(item, dict):
+        return None
+    data = base64.b64decode(str(item.get("data", "")))
+    return Attachment(str(item.get("filename", "file")), data, str(item.get("mime_type", "")))
+
+
+def _load(raw: dict[str, Any]) -> Reply:
+    return Reply(
+        text=str(raw.get("text", "")),
+        choices=tuple(Choice(str(label), "", "", str(key)) for label, key in raw["choices"]),
+        photo=_restore(raw.get("photo")),
+        document=_restore(raw.get("document")),
+        request_phone=bool(raw.get("request_phone")),
+    )
+
+
+def _load_all(row_id: int, raw: Any) -> tuple[Reply, ...]:
+    """The stored replies; a malformed entry is skipped (logged), the others still go."""
+    replies: list[Reply] = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            replies.append(_load(item))
+        except (KeyError, TypeError, ValueError):
+            logger.warning("inbox row %s: a stored reply could not be read", row_id)
+    return tuple(replies)

@@ -186,6 +186,9 @@ async def run_round(
             outcome.finished = True
         except TimeoutError:
             outcome.note = f"deadline of {deadline_s:.0f} s hit"
+        except BaseException:  # cancelled or failed: never leave the bot running
+            bot.kill()
+            raise
         finally:
             if pusher is not None:
                 pusher.cancel()

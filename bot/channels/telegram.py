@@ -434,6 +434,8 @@ class TelegramChannel:
                 logger.warning(
                     "telegram: could not tell chat %s: %s", chat_id, type(again).__name__
                 )
+        if inbound is not None and inbound.command in ROLE_COMMANDS:  # a role may be new
+            await self.refresh_commands(chat_id)
 
     def working(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         return nothing_shown(chat_id)

@@ -16,7 +16,7 @@ from bot.services.booking.rules import BookError
 from bot.services.booking.sessions import SessionError
 from bot.storage import booking as store
 from bot.storage import identities
-from tests.booking.conftest import Place, add_session
+from tests.booking.conftest import ADMIN, Place, add_session
 
 
 class Interleaved:
@@ -154,14 +154,14 @@ async def test_fewer_machines_never_leave_fewer_places_than_booked(app: App, pla
     assert isinstance(booked, int)
 
     async with app.db.write() as tx:
-        refused = await sessions.set_machines(tx, session_id, 1, now)  # 3 places < 4 booked
+        refused = await sessions.set_machines(tx, ADMIN, session_id, 1, now)  # 3 places < 4 booked
     assert refused is SessionError.OVERFULL
     async with app.db.read() as tx:
         assert [s.capacity for s in await store.slots(tx, session_id)] == [6, 6]
         assert (await store.session(tx, session_id, now)).machines == 2  # type: ignore[union-attr]
 
     async with app.db.write() as tx:
-        grown = await sessions.set_machines(tx, session_id, 3, now)
+        grown = await sessions.set_machines(tx, ADMIN, session_id, 3, now)
     assert grown == 18
     async with app.db.read() as tx:
         assert [s.capacity for s in await store.slots(tx, session_id)] == [9, 9]

@@ -11,7 +11,7 @@ from bot.services.booking import reservations, sessions
 from bot.services.booking.rules import MAX_MACHINES, SessionError, local_moment
 from bot.storage import booking as store
 from bot.storage.tables.core import outbox
-from tests.booking.conftest import Place, add_session
+from tests.booking.conftest import ADMIN, Place, add_session
 from tests.driver import ChatDriver
 
 
@@ -33,7 +33,9 @@ async def test_a_moved_session_keeps_its_bookings_and_tells_them(app: App, place
     now = app.clock.now()
     new_day = now.date() + timedelta(days=3)
     async with app.db.write() as tx:
-        told = await sessions.move_session(tx, session_id, day=new_day, start=time(13, 0), now=now)
+        told = await sessions.move_session(
+            tx, ADMIN, session_id, day=new_day, start=time(13, 0), now=now
+        )
     assert told == 1
     async with app.db.read() as tx:
         session = await store.session(tx, session_id, now)
@@ -52,7 +54,7 @@ async def test_moving_to_the_same_time_tells_nobody(app: App, place: Place) -> N
     now = app.clock.now()
     async with app.db.write() as tx:
         told = await sessions.move_session(
-            tx, session_id, day=now.date() + timedelta(days=1), start=time(7, 0), now=now
+            tx, ADMIN, session_id, day=now.date() + timedelta(days=1), start=time(7, 0), now=now
         )
     assert told == 0
 
@@ -63,17 +65,24 @@ async def test_a_session_cannot_move_into_the_past_or_once_closed(app: App, plac
     yesterday = now.date() - timedelta(days=1)
     async with app.db.write() as tx:
         assert (
-            await sessions.move_session(tx, session_id, day=yesterday, start=time(9, 0), now=now)
+            await sessions.move_session(
+                tx, ADMIN, session_id, day=yesterday, start=time(9, 0), now=now
+            )
             is SessionError.PAST
         )
         assert (
-            await sessions.move_session(tx, 999, day=now.date(), start=time(9, 0), now=now)
+            await sessions.move_session(tx, ADMIN, 999, day=now.date(), start=time(9, 0), now=now)
             is SessionError.NOT_FOUND
         )
-        await sessions.cancel_session(tx, session_id, now)
+        await sessions.cancel_session(tx, ADMIN, session_id, now)
         assert (
             await sessions.move_session(
-                tx, session_id, day=now.date() + timedelta(days=2), start=time(9, 0), now=now
+                tx,
+                ADMIN,
+                session_id,
+                day=now.date() + timedelta(days=2),
+                start=time(9, 0),
+                now=now,
             )
             is SessionError.NOT_OPEN
         )
@@ -84,11 +93,11 @@ async def test_machines_are_between_one_and_the_maximum(app: App, place: Place) 
     now = app.clock.now()
     async with app.db.write() as tx:
         for machines in (0, MAX_MACHINES + 1):
-            assert await sessions.set_machines(tx, session_id, machines, now) is (
+            assert await sessions.set_machines(tx, ADMIN, session_id, machines, now) is (
                 SessionError.MACHINES
             )
-        assert await sessions.set_machines(tx, 999, 2, now) is SessionError.NOT_FOUND
-        assert await sessions.set_machines(tx, session_id, 1, now) == 6  # 2 slots of 3
+        assert await sessions.set_machines(tx, ADMIN, 999, 2, now) is SessionError.NOT_FOUND
+        assert await sessions.set_machines(tx, ADMIN, session_id, 1, now) == 6  # 2 slots of 3
 
 
 async def test_more_machines_offer_the_new_places_to_those_waiting(app: App, place: Place) -> None:
@@ -104,6 +113,6 @@ async def test_more_machines_offer_the_new_places_to_those_waiting(app: App, pla
             tx, user_id=waiting, session_id=session_id, service="eid_level2", people=1, now=now
         )
         assert place_in_line == 1
-        assert await sessions.set_machines(tx, session_id, 2, now) == 2
+        assert await sessions.set_machines(tx, ADMIN, session_id, 2, now) == 2
         (slot,) = await store.slots(tx, session_id)
     assert slot.taken == 2  # the new place is held for the one waiting

@@ -12,7 +12,7 @@ from bot.services.booking.rules import BookError
 from bot.storage import booking as store
 from bot.storage.tables.booking import waitlist_entries
 from bot.storage.tables.core import outbox
-from tests.booking.conftest import Place, add_session
+from tests.booking.conftest import ADMIN, Place, add_session
 from tests.driver import ChatDriver
 
 SERVICE = "eid_level2"
@@ -104,7 +104,7 @@ async def test_joining_after_cutoff_or_a_cancelled_session_is_refused(
     app.clock.advance(timedelta(hours=12))  # past the first one's cut-off
     assert await _join(app, await _user(app, "w1"), late) is BookError.CUTOFF
     async with app.db.write() as tx:
-        await sessions.cancel_session(tx, gone, app.clock.now())
+        await sessions.cancel_session(tx, ADMIN, gone, app.clock.now())
     assert await _join(app, await _user(app, "w2"), gone) is BookError.CANCELLED
 
 
@@ -196,5 +196,5 @@ async def test_a_cancelled_session_has_no_waiting_list(app: App, place: Place) -
     waiting = await _user(app, "w1")
     await _join(app, waiting, session_id)
     async with app.db.write() as tx:
-        await sessions.cancel_session(tx, session_id, app.clock.now())
+        await sessions.cancel_session(tx, ADMIN, session_id, app.clock.now())
     assert await _entries(app) == {waiting: "cancelled"}

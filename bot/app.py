@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.dispatcher import Dispatcher
 from bot.core.router import Router
+from bot.services import identity
 from bot.storage.db import Database
 
 
@@ -78,7 +79,7 @@ async def build_app(settings: Settings | None = None, clock: Clock | None = None
     clock = clock or SystemClock()
     db = Database(settings.db_url)
     await db.migrate()
-    dispatcher = Dispatcher(routers(), db, clock, settings)
+    dispatcher = Dispatcher(routers(), db, clock, settings, identities=identity)
     await dispatcher.purge_old_choices()
     return App(settings, db, clock, dispatcher)
 

@@ -11,11 +11,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import Settings
+from bot.core.actor import Actor
 from bot.core.clock import Clock
 from bot.core.inbound import Inbound
 from bot.core.reply import Attachment, Choice, Reply
 from bot.core.text import fold
-from bot.services.identity import Actor
 from bot.storage.conversations import ConversationRow
 
 M = TypeVar("M", bound=BaseModel)

@@ -4,9 +4,9 @@ Order of dispatch: input checks; commands (and the cancel/menu words); a picked 
 (button key, or a typed answer read by bot/core/understand: a number, the option's words, a
 yes, a date, a time); the conversation's state; free-text routes in router order; a fallback.
 Inside a flow, an answer that fits nothing never leaves it: a question gets its answer from
-an aside (the FAQ), then the step is asked again with its options. Each handler runs inside a
-savepoint: if it fails, what it did is rolled back, the conversation stays as it was, and the
-user gets one clear sentence.
+an aside (the FAQ), then the step is asked again with its options. The whole message is one
+transaction: if a handler fails, everything it did and the conversation's change are rolled
+back, and the user gets one clear sentence.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.config import Settings
+from bot.core.actor import Actor, Identities
 from bot.core.clock import Clock
 from bot.core.context import Context, FlowReset
 from bot.core.i18n import _, to_local, use_locale
@@ -30,9 +31,6 @@ from bot.core.text import fold
 from bot.core.understand import options, texts
 from bot.core.understand.cancel import is_cancel
 from bot.core.understand.question import is_question
-from bot.services import identity
-from bot.services.identity import Actor
-from bot.services.privacy.groups import private_only_text
 from bot.storage import conversations, inbox
 from bot.storage.conversations import StoredChoice
 from bot.storage.db import Database, lock_for_transaction
@@ -47,6 +45,11 @@ def failure_text() -> str:
     return _("Sorry, something went wrong. Nothing was changed; please try again.")
 
 
+def private_only_text() -> str:
+    """The one answer a group gets for anything that is not public information."""
+    return _("Please message the bot privately.")
+
+
 class Dispatcher:
     """Routes each `Inbound` to the first handler that applies."""
 
@@ -57,8 +60,11 @@ class Dispatcher:
         clock: Clock,
         settings: Settings,
         on_commit: Callable[[], None] | None = None,
+        *,
+        identities: Identities,
     ) -> None:
         self.db = db
+        self.identities = identities
         self.clock = clock
         self.settings = settings
         self._on_commit: list[Callable[[], None]] = [on_commit] if on_commit else []
@@ -129,7 +135,7 @@ class Dispatcher:
         async with self.db.write() as tx:
             # One message of a chat at a time across workers too (the lock above is per process).
             await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
-            actor = await identity.resolve(tx, inbound, self.clock.now())
+            actor = await self.identities.resolve(tx, inbound, self.clock.now())
             with use_locale(actor.locale or self.settings.default_locale):
                 convo = await conversations.load(tx, actor.identity_id)
                 loaded = copy.deepcopy(convo)
@@ -159,7 +165,9 @@ class Dispatcher:
         locale = self.settings.default_locale
         try:
             async with self.db.read() as tx:
-                locale = await identity.locale_of(tx, inbound.channel, inbound.user_id) or locale
+                locale = (
+                    await self.identities.locale_of(tx, inbound.channel, inbound.user_id) or locale
+                )
         except Exception:
             logger.exception("could not read the locale: user=%s", inbound.user_id)
         with use_locale(locale):

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot.services.identity import Role
-
 if TYPE_CHECKING:
     from bot.core.context import Context
 
@@ -36,13 +34,13 @@ class Route:
     trigger: Trigger
     key: str
     handler: Handler
-    roles: frozenset[Role] = frozenset()
+    roles: frozenset[str] = frozenset()  # role names (the identity service's Role values)
     states: frozenset[str] | None = None
     predicate: TextPredicate | None = None
     description: object = ""  # a lazy string, shown in the platform's command menu
     public: bool = False  # also answered in group chats (public information only)
 
-    def allows(self, held: frozenset[Role]) -> bool:
+    def allows(self, held: frozenset[str]) -> bool:
         return not self.roles or bool(self.roles & held)
 
 
@@ -50,7 +48,7 @@ class Route:
 class MenuItem:
     label: object  # a lazy string, translated when the menu is shown
     action: str
-    roles: frozenset[Role] = frozenset()
+    roles: frozenset[str] = frozenset()  # role names (the identity service's Role values)
     order: int = 50
 
 
@@ -70,7 +68,7 @@ class Router:
     def command(
         self,
         *names: str,
-        roles: Iterable[Role] = (),
+        roles: Iterable[str] = (),
         description: object = "",
         public: bool = False,
     ) -> Callable[[Handler], Handler]:
@@ -98,7 +96,7 @@ class Router:
         self,
         name: str,
         *,
-        roles: Iterable[Role] = (),
+        roles: Iterable[str] = (),
         states: Iterable[str] | None = None,
         public: bool = False,
     ) -> Callable[[Handler], Handler]:
@@ -111,7 +109,7 @@ class Router:
 
         return register
 
-    def state(self, *states: str, roles: Iterable[Role] = ()) -> Callable[[Handler], Handler]:
+    def state(self, *states: str, roles: Iterable[str] = ()) -> Callable[[Handler], Handler]:
         """Run on text while the conversation is in one of `states`."""
 
         def register(fn: Handler) -> Handler:
@@ -122,7 +120,7 @@ class Router:
         return register
 
     def text(
-        self, predicate: TextPredicate, *, roles: Iterable[Role] = (), public: bool = False
+        self, predicate: TextPredicate, *, roles: Iterable[str] = (), public: bool = False
     ) -> Callable[[Handler], Handler]:
         """Run on free text (outside any state) whose folded form satisfies `predicate`."""
 
@@ -151,14 +149,14 @@ class Router:
 
         return register
 
-    def file(self, *, roles: Iterable[Role] = ()) -> Callable[[Handler], Handler]:
+    def file(self, *, roles: Iterable[str] = ()) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             return self._add(Route(Trigger.FILE, "", fn, frozenset(roles)))
 
         return register
 
     def menu(
-        self, label: object, action: str, *, roles: Iterable[Role] = (), order: int = 50
+        self, label: object, action: str, *, roles: Iterable[str] = (), order: int = 50
     ) -> None:
         """Add an entry to the main menu of the users holding one of `roles` (all if empty)."""
         self.menu_items.append(MenuItem(label, action, frozenset(roles), order))

@@ -46,7 +46,13 @@ def faq_app(app: App) -> App:
     triggers (booking words, dates) cannot take these questions first."""
     from handlers import faq, start
 
-    app.dispatcher = Dispatcher([start.router, faq.router], app.db, app.clock, app.settings)
+    app.dispatcher = Dispatcher(
+        [start.router, faq.router],
+        app.db,
+        app.clock,
+        app.settings,
+        identities=app.dispatcher.identities,
+    )
     return app
 
 

@@ -56,7 +56,13 @@ async def document(ctx: Context) -> None:
 
 
 def _dispatcher(app: App) -> Dispatcher:
-    return Dispatcher([start.router, test_router], app.db, app.clock, app.settings)
+    return Dispatcher(
+        [start.router, test_router],
+        app.db,
+        app.clock,
+        app.settings,
+        identities=app.dispatcher.identities,
+    )
 
 
 @pytest.fixture

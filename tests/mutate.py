@@ -68,7 +68,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "the sender's channel-wide rate bucket removed",
-        "bot/services/sender.py",
+        "bot/services/sender/lane.py",
         "start = max(ready_at, self.paused_until, self._token_at(now))",
         "start = max(ready_at, self.paused_until)",
         ("tests/outbox/test_pacing.py",),

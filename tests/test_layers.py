@@ -36,10 +36,7 @@ SHARED = (
 ABOVE_ALL = ("bot.app", "bot.runtime", "bot.cli")
 # The core's interface for flows: handlers register on a Router and are given a Context.
 FLOW_API = ("bot.core.context", "bot.core.router")
-KNOWN = {  # arrows still pointing back up, to remove (issue 17)
-    # The sender (a service) speaks the channels' interface (to do: the interface in the core).
-    ("bot.services.sender", "bot.channels.base"),
-}
+KNOWN: set[tuple[str, str]] = set()  # arrows still pointing back up, to remove (issue 17)
 KNOWN_ABOVE = {  # to remove (issue 17)
     ("bot.services.broadcast.report", "bot.runtime"),
     ("handlers.faq", "bot.app"),

@@ -1,4 +1,4 @@
-"""Putting proactive messages in the outbox (the sender that drains it is bot/services/sender.py).
+"""Putting proactive messages in the outbox (the sender that drains it is bot/services/sender/).
 
 Every message the bot sends on its own initiative goes through here: one row per recipient
 and key, in the caller's transaction, so it is sent if and only if the change commits.

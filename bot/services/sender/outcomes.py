@@ -1,0 +1,112 @@
+"""The outcomes of sends, filed as they come and written in as few transactions as the
+database allows: the marker commits as soon as the previous commit ends, so under load it
+batches and when quiet it writes within a millisecond or two."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.clock import Clock
+from bot.storage import conversations
+from bot.storage import outbox as store
+from bot.storage.db import Database
+from bot.storage.outbox import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 600.0
+
+
+def backoff(attempts: int, base_s: float = BACKOFF_BASE_S) -> float:
+    """Seconds to wait after the `attempts`-th failure: doubling, capped, with some jitter."""
+    delay = min(base_s * 2 ** max(attempts - 1, 0), BACKOFF_CAP_S)
+    return delay * random.uniform(0.8, 1.2)
+
+
+@dataclass
+class Outcomes:
+    """Outcomes waiting for the marker to write them."""
+
+    sent: list[OutboxMessage] = field(default_factory=list)
+    retry: list[tuple[int, datetime, str]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    blocked: list[OutboxMessage] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.retry or self.failed or self.blocked)
+
+    def put_back(self, batch: Outcomes) -> None:
+        """A batch that could not be written goes first again."""
+        self.sent[:0], self.retry[:0] = batch.sent, batch.retry
+        self.failed[:0], self.blocked[:0] = batch.failed, batch.blocked
+
+
+class Marker:
+    """Writes filed outcomes; `after_retry` is called when rows went back to pending."""
+
+    def __init__(self, db: Database, clock: Clock, after_retry: Callable[[], None]) -> None:
+        self.db = db
+        self.clock = clock
+        self.after_retry = after_retry
+        self.pending = Outcomes()
+        self.filed = 0  # outcomes filed so far (wait_idle checks none came meanwhile)
+        self.ready = asyncio.Event()
+        self.writing = False
+
+    def filed_one(self) -> Outcomes:
+        """Where to put one outcome (the caller then calls `wake`)."""
+        self.filed += 1
+        return self.pending
+
+    def wake(self) -> None:
+        self.ready.set()
+
+    @property
+    def idle(self) -> bool:
+        return not self.pending and not self.writing
+
+    async def loop(self) -> None:
+        while True:
+            await self.ready.wait()
+            try:
+                await self.write()
+            except Exception:  # the database is busy or gone: keep the outcomes, try again
+                logger.exception("outbox: could not write outcomes; retrying")
+                await asyncio.sleep(0.5)
+
+    async def write(self) -> None:
+        self.ready.clear()
+        batch, self.pending = self.pending, Outcomes()
+        if not batch:
+            return
+        self.writing = True
+        try:
+            await self._apply(batch)
+        except BaseException:
+            self.pending.put_back(batch)
+            self.ready.set()
+            raise
+        finally:
+            self.writing = False
+        if batch.retry:
+            self.after_retry()
+
+    async def _apply(self, batch: Outcomes) -> None:
+        now = self.clock.now()
+        async with self.db.write() as tx:
+            await store.mark_sent(tx, [m.id for m in batch.sent], now)
+            for message in batch.sent:
+                if message.choices:
+                    keys = [key for _, key in message.choices]
+                    await conversations.set_menu(tx, message.identity_id, keys, now)
+            await store.mark_retry(tx, batch.retry)
+            await store.mark_failed(tx, batch.failed)
+            await store.mark_blocked(
+                tx, [m.id for m in batch.blocked], (m.identity_id for m in batch.blocked), now
+            )

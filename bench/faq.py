@@ -10,7 +10,8 @@ out-of-scope examples as the class "none". Methods, in the same run:
 - ours: the matcher (bot/services/faq/matcher.py).
 
 Sets: the shared dev set, the held-out sets (heldout.tsv + heldout2.tsv), our own style
-checks (styles.tsv: long messages, regional words, English, near-misses; tuned on), and the
+checks (styles.tsv: long messages, regional words, English, near-misses; tuned on), our own
+two-question messages (two.tsv: joined by "với lại", "còn", "mà", "2 là"...; tuned on), and the
 blind set (heldout_blind.tsv, written by someone who never saw the base; never tuned on).
 Per method and set: top-1 (the answered or first offered topic is right; for a message asking
 two things, either), and the split counts: answered and right, asked back with the right topic
@@ -37,6 +38,7 @@ PASSES = 5
 TESTS = ROOT / "tests" / "faq"
 HELDOUT = (TESTS / "heldout.tsv", TESTS / "heldout2.tsv")
 STYLES = TESTS / "styles.tsv"
+TWO = TESTS / "two.tsv"  # messages asking two things, most without punctuation (tuned on)
 BLIND = TESTS / "heldout_blind.tsv"
 
 
@@ -262,6 +264,7 @@ def main(argv: list[str]) -> dict:
         print(f"no dev set at {args.dev}", file=sys.stderr)
     sets["heldout (tuned on)"] = [r for path in HELDOUT for r in read_rows(path)]
     sets["styles (ours, tuned on)"] = read_rows(STYLES)
+    sets["two questions (ours, tuned on)"] = read_rows(TWO)
     if args.blind.exists():
         sets["blind (never tuned on)"] = read_rows(args.blind)
     result: dict[str, object] = {

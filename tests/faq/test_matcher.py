@@ -10,7 +10,7 @@ from bot.services.faq.knowledge import load
 from bot.services.faq.language import is_english
 from bot.services.faq.matcher import Matcher, Verdict
 from bot.services.faq.normalize import fold_text, tokens_of
-from bot.services.faq.pieces import pieces
+from bot.services.faq.pieces import parts, pieces
 from bot.services.faq.store import DEFAULT_FILE, ENGLISH_FILE
 from bot.services.faq.unanswered import mask_numbers
 from tests.faq.conftest import read_tsv
@@ -170,6 +170,48 @@ def test_two_questions_in_one_message_get_both_topics(
     match = matcher.match(question)
     assert {match.topic, *match.also} == topics
     assert match.verdict is Verdict.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("clause", "cut"),
+    [
+        (
+            "quên mật khẩu vneid với lại hỏi luôn số tổng đài",
+            ["quên mật khẩu vneid", "số tổng đài"],
+        ),
+        (
+            "mat dien thoai roi con the can cuoc mat thi sao",
+            ["mat dien thoai roi", "the can cuoc mat thi sao"],
+        ),
+        (
+            "làm mức 2 có mất phí không 2 là bao lâu có",
+            ["làm mức 2 có mất phí không", "bao lâu có"],
+        ),
+        (
+            "where do I register and what should I bring",
+            ["where do I register", "what should I bring"],
+        ),
+        ("mức 2 là gì vậy", []),
+        ("con tui 5 tuổi làm được không", []),
+        ("co nguoi hoi ma otp thi sao", []),
+        ("quên mật khẩu mà", []),
+    ],
+)
+def test_a_clause_is_cut_where_a_second_question_starts(clause: str, cut: list[str]) -> None:
+    assert [p.text for p in parts(clause)] == cut
+
+
+def test_two_questions_typed_without_punctuation(matcher: Matcher) -> None:
+    """Our own two-question messages (two.tsv), most voice-typed without punctuation."""
+    rows = read_tsv(Path(__file__).parent / "two.tsv")
+    two = [(q, set(gold.split("+"))) for q, gold in rows if "+" in gold]
+    given = [
+        {m.topic, *m.also, *(t for t, _ in m.candidates if m.verdict is Verdict.ASK)}
+        for m in (matcher.match(q) for q, _ in two)
+    ]  # answered, or offered when asked back
+    assert sum(gold <= topics for (_, gold), topics in zip(two, given, strict=True)) >= 40
+    single = [matcher.match(q) for q, gold in rows if "+" not in gold]
+    assert [m.also for m in single] == [()] * len(single)
 
 
 def test_a_story_is_not_a_second_question(matcher: Matcher) -> None:

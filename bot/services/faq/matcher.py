@@ -21,7 +21,7 @@ import numpy as np
 from bot.services.faq.classifier import LinearModel
 from bot.services.faq.knowledge import KnowledgeBase, Topic
 from bot.services.faq.normalize import SMALLTALK, fold_text, tokens_of
-from bot.services.faq.pieces import pieces
+from bot.services.faq.pieces import parts, pieces
 from bot.services.faq.tfidf import NONE, TfidfIndex, accented
 
 INDEX_SHARE = 0.7  # weight of the hand-written index's score beside the SVM's margin
@@ -31,6 +31,7 @@ CLEAR_MARGIN = 0.15  # the best topic must lead the next one by this much to be 
 NONE_MARGIN = 0.35  # out of scope when "none" comes this close to the best topic
 SECOND_AT = 0.6  # a second clause's own topic, to be answered too
 SECOND_PLAIN_AT = 1.2  # the same for a clause without a question word
+SPLIT_AT = 0.0  # a part cut at a join ("... với lại ..."), its topic among the message's best
 SHORT_CLAUSE = 7  # words: a shorter asking clause is read with the clause before it
 
 
@@ -50,6 +51,15 @@ class Match:
     score: float
     candidates: tuple[tuple[str, float], ...] = ()  # best topics first, for asking back
     also: tuple[str, ...] = ()  # other topics the same message clearly asks about
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause's scores, whether it asks, and whether a join ("với lại") starts it."""
+
+    row: np.ndarray
+    asks: bool
+    joined: bool = False  # cut at a join that surely starts another question
 
 
 def merged(kb: KnowledgeBase, translations: Sequence[KnowledgeBase] = ()) -> KnowledgeBase:
@@ -103,23 +113,29 @@ class Matcher:
             margins[row] += INDEX_SHARE * self.index.label_scores(words, accented(text))
         return margins, len(tokens[0])
 
-    def _final(self, question: str) -> tuple[np.ndarray, list[tuple[np.ndarray, bool]], int]:
+    def _final(self, question: str) -> tuple[np.ndarray, list[Clause], int]:
         """The message's scores, each clause's scores (when there are several) with whether it
         asks, and how many words the message has. The clauses that ask (a short one also read
-        with the clause before it) weigh as much as the whole message."""
-        parts = pieces(question)
-        kept = " . ".join(p.text for p in parts) if parts else question
-        if len(parts) < 2:
+        with the clause before it) weigh as much as the whole message. The parts of a clause
+        cut at a join ("... với lại ...") only bring a second topic; they do not weigh in."""
+        found = pieces(question)
+        kept = " . ".join(p.text for p in found) if found else question
+        split = [part for p in found for part in parts(p.text)]
+        if len(found) < 2 and not split:
             rows, words = self._score([kept])
             return rows[0], [], words
+        whole = found if len(found) > 1 else []
         windows = [
-            f"{parts[i - 1].text} {p.text}"
-            for i, p in enumerate(parts)
+            f"{found[i - 1].text} {p.text}"
+            for i, p in enumerate(whole)
             if i and p.asks and len(p.text.split()) < SHORT_CLAUSE
         ]
-        rows, words = self._score([kept, *(p.text for p in parts), *windows])
-        clauses = [(rows[1 + i], p.asks) for i, p in enumerate(parts)]
-        asking = [row for row, asks in clauses if asks] + list(rows[1 + len(parts) :])
+        texts = [kept, *(p.text for p in whole), *windows, *(p.text for p in split)]
+        rows, words = self._score(texts)
+        clauses = [Clause(rows[1 + i], p.asks) for i, p in enumerate(whole)]
+        first_split = 1 + len(whole) + len(windows)
+        asking = [c.row for c in clauses if c.asks] + list(rows[1 + len(whole) : first_split])
+        clauses += [Clause(rows[first_split + i], p.asks, p.joined) for i, p in enumerate(split)]
         if not asking:
             return rows[0], clauses, words
         final = (rows[0] + np.max(asking, axis=0)) / 2
@@ -144,7 +160,7 @@ class Matcher:
         best_topic, best_score = topics[0]
         if not words or final[-1] + NONE_MARGIN >= best_score or best_score < self.ask_at:
             return Match(Verdict.OUT_OF_SCOPE, None, best_score, candidates)
-        also = self._second_topic(clauses, best_topic)
+        also = self._second_topic(clauses, best_topic, {t for t, _ in candidates})
         if also:
             candidates = ((best_topic, best_score), (also, float(final[self.labels.index(also)])))
         runner_up = topics[1][1]
@@ -155,14 +171,18 @@ class Matcher:
             )
         return Match(Verdict.ASK, best_topic, best_score, candidates)
 
-    def _second_topic(self, clauses: list[tuple[np.ndarray, bool]], best: str) -> str | None:
+    def _second_topic(self, clauses: list[Clause], best: str, near: set[str]) -> str | None:
         """Another topic that one clause clearly asks about on its own (a clause without a
-        question word must be surer: it may be the story)."""
-        for row, asks in clauses:
+        question word must be surer: it may be the story). A part cut at a join may be less
+        sure when its topic is also among the whole message's closest (`near`)."""
+        for clause in clauses:
+            row = clause.row
             order = np.argsort(-row)
             top, runner = int(order[0]), float(row[order[1]])
             label = self.labels[top]
-            enough = SECOND_AT if asks else SECOND_PLAIN_AT
+            enough = SECOND_AT if clause.asks else SECOND_PLAIN_AT
+            if clause.joined and label in near:
+                enough = SPLIT_AT
             if (
                 label not in (best, NONE)
                 and row[top] >= enough

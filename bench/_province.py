@@ -37,9 +37,9 @@ _SQLITE = (
     """,
     """
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
-    INSERT INTO persons (household_id, full_name, birth_year, sex, phone, has_id_card,
-                         has_eid_level2, status, note, updated_at)
-    SELECT h.id, 'Người ' || h.id || '-' || n.i, 1935 + abs(random()) % 90,
+    INSERT INTO persons (household_id, village_id, full_name, birth_year, sex, phone,
+                         has_id_card, has_eid_level2, status, note, updated_at)
+    SELECT h.id, v.id, 'Người ' || h.id || '-' || n.i, 1935 + abs(random()) % 90,
            CASE n.i % 2 WHEN 0 THEN 'F' ELSE 'M' END,
            CASE WHEN abs(random()) % 10 < 6 THEN '09' || (10000000 + h.id * 4 + n.i) END,
            abs(random()) % 100 < 85, abs(random()) % 100 < 52,
@@ -69,9 +69,9 @@ _POSTGRESQL = (
     generate_series(1, :households) AS n
     """,
     """
-    INSERT INTO persons (household_id, full_name, birth_year, sex, phone, has_id_card,
-                         has_eid_level2, status, note, updated_at)
-    SELECT h.id, 'Người ' || h.id || '-' || n, 1935 + floor(random() * 90)::int,
+    INSERT INTO persons (household_id, village_id, full_name, birth_year, sex, phone,
+                         has_id_card, has_eid_level2, status, note, updated_at)
+    SELECT h.id, v.id, 'Người ' || h.id || '-' || n, 1935 + floor(random() * 90)::int,
            CASE n % 2 WHEN 0 THEN 'F' ELSE 'M' END,
            CASE WHEN random() < 0.6 THEN '09' || (10000000 + h.id * 4 + n) END,
            random() < 0.85, random() < 0.52,

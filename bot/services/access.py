@@ -11,9 +11,8 @@ from bot.storage import places
 async def visible_villages(tx: AsyncConnection, actor: Actor) -> frozenset[int]:
     """Ids of the villages whose people this actor may see (empty for plain residents)."""
     if actor.is_admin:
-        return frozenset(v.id for v in await places.all_villages(tx))
-    communes = actor.commune_ids(Role.TEAM_LEAD)
-    in_communes = {v.id for v in await places.all_villages(tx) if v.commune_id in communes}
+        return frozenset(await places.village_ids(tx))
+    in_communes = await places.village_ids(tx, actor.commune_ids(Role.TEAM_LEAD))
     return frozenset(in_communes | actor.village_ids(Role.VILLAGE_HEAD))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -33,6 +34,17 @@ async def all_villages(tx: AsyncConnection) -> list[Village]:
     )
     found = [Village(*row) for row in rows]
     return sorted(found, key=lambda v: (v.commune_id, sort_key(v.name)))  # Vietnamese order
+
+
+async def village_ids(tx: AsyncConnection, commune_ids: Iterable[int] | None = None) -> set[int]:
+    """Ids of the villages of these communes (of every commune with None), unsorted."""
+    query = select(villages.c.id)
+    if commune_ids is not None:
+        wanted = sorted(set(commune_ids))
+        if not wanted:
+            return set()
+        query = query.where(villages.c.commune_id.in_(wanted))
+    return set((await tx.scalars(query)).all())
 
 
 async def count_communes(tx: AsyncConnection) -> int:

@@ -1,8 +1,8 @@
 """Roster reads and marks: who is missing, counts per village, export rows, the export log.
 
-Every query works per village through households(village_id) and the covering index
-ix_persons_progress, so its cost follows the size of the villages asked for, not of the
-province.
+Lists and counts read persons by village (persons.village_id, a copy of the household's kept
+by a trigger) through the covering index ix_persons_village: one index range per village,
+so their cost follows the size of the villages asked for, not of the province.
 """
 
 from __future__ import annotations
@@ -141,9 +141,9 @@ async def count_missing(tx: AsyncConnection, village_id: int, rule: Rule) -> tup
     """(households, people) in the village that the rule takes."""
     row = (
         await tx.execute(
-            select(func.count(func.distinct(persons.c.household_id)), func.count())
-            .select_from(persons.join(households, households.c.id == persons.c.household_id))
-            .where(households.c.village_id == village_id, rule.condition())
+            select(func.count(func.distinct(persons.c.household_id)), func.count()).where(
+                persons.c.village_id == village_id, rule.condition()
+            )
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -195,7 +195,7 @@ async def missing_people(
 async def counts(
     tx: AsyncConnection, village_ids: Iterable[int], born_by: int
 ) -> list[VillageCount]:
-    """Counts per village in one pass over the covering index (FILTER: no temp B-tree)."""
+    """Counts per village in one pass over the covering index ix_persons_village."""
     ids = sorted(set(village_ids))
     if not ids:
         return []
@@ -203,7 +203,7 @@ async def counts(
     counted = and_(p.status.in_(COUNTED), or_(p.birth_year.is_(None), p.birth_year <= born_by))
     rows = await tx.execute(
         select(
-            households.c.village_id,
+            p.village_id,
             func.count(),
             func.count().filter(p.status == "away"),
             func.count().filter(p.status == "moved"),
@@ -212,9 +212,8 @@ async def counts(
             func.count().filter(and_(counted, p.has_id_card)),
             func.count().filter(and_(counted, p.has_eid_level2)),
         )
-        .select_from(households.join(persons, p.household_id == households.c.id))
-        .where(households.c.village_id.in_(ids))
-        .group_by(households.c.village_id)
+        .where(p.village_id.in_(ids))
+        .group_by(p.village_id)
     )
     return [VillageCount(*(int(v) for v in row)) for row in rows]
 

@@ -26,6 +26,7 @@ from bot.storage import roster as store
 
 logger = logging.getLogger("bot.services.roster_import")
 READ_SHARE = 0.8  # of the progress: reading and checking; the rest is writing
+NewPerson = tuple[RosterRow, int, int]  # the row, its household id, its village id
 
 
 async def import_roster(
@@ -122,8 +123,8 @@ async def _place(
 
 async def _match(
     tx: AsyncConnection, placed: list[tuple[int, RosterRow]], now: datetime
-) -> tuple[list[tuple[RosterRow, int]], list[dict[str, Any]], int, list[Rejected], dict[str, int]]:
-    """Split the rows: new people (row, household id), the updates that change something,
+) -> tuple[list[NewPerson], list[dict[str, Any]], int, list[Rejected], dict[str, int]]:
+    """Split the rows: new people (NewPerson), the updates that change something,
     how many matched, the duplicates, and the boat ids.
 
     A later copy of a person already seen in the file is rejected as a duplicate.
@@ -155,11 +156,11 @@ def _pair(
     households: dict[tuple[int, str], int],
     boats: dict[str, int],
     now: datetime,
-) -> tuple[list[tuple[RosterRow, int]], list[dict[str, Any]], int, list[Rejected]]:
+) -> tuple[list[NewPerson], list[dict[str, Any]], int, list[Rejected]]:
     """Each row paired with its stored person, or new, or a duplicate of an earlier row."""
     matcher = Matcher(stored)
     seen: dict[PersonKey | int | str, int] = {}
-    inserts: list[tuple[RosterRow, int]] = []
+    inserts: list[NewPerson] = []  # row, household, village
     updates: list[dict[str, Any]] = []
     dupes: list[Rejected] = []
     matched = 0
@@ -189,7 +190,7 @@ def _pair(
             seen[row.id_number] = row.line
         household_id = households[(village_id, row.household)]
         if person is None:
-            inserts.append((row, household_id))
+            inserts.append((row, household_id, village_id))
             continue
         matched += 1
         values = _values(row, household_id, boats, now)
@@ -219,7 +220,7 @@ def _values(
 
 async def _write(
     tx: AsyncConnection,
-    inserts: list[tuple[RosterRow, int]],
+    inserts: list[NewPerson],
     updates: list[dict[str, Any]],
     boats: dict[str, int],
     now: datetime,
@@ -229,7 +230,10 @@ async def _write(
     total = max(1, len(inserts) + len(updates))
     for start in range(0, len(inserts), store.BATCH):
         batch = inserts[start : start + store.BATCH]
-        await store.insert_people(tx, [_values(row, h, boats, now) for row, h in batch])
+        # The village is given so SQLite's trigger need not look it up row by row.
+        await store.insert_people(
+            tx, [{**_values(row, h, boats, now), "village_id": v} for row, h, v in batch]
+        )
         if progress:
             progress(READ_SHARE + (1 - READ_SHARE) * (start + len(batch)) / total)
     for start in range(0, len(updates), store.BATCH):

@@ -81,6 +81,8 @@ persons = Table(
     Column("marked_by", Integer, nullable=True),
     Column("marked_at", UtcDateTime, nullable=True),
     Column("exempt_detail", String(200), nullable=True),  # added by 0005c: "other" typed out
+    # added by 0016: the household's village, copied by a trigger (never written by the code)
+    Column("village_id", Integer, nullable=True),
     Index("ix_persons_household", "household_id"),
     Index("ix_persons_phone", "phone"),
     Index("ix_persons_boat", "boat_id"),

@@ -17,6 +17,18 @@ ix_persons_progress = Index(
     persons.c.birth_year,
 )
 
+# The same columns by village (persons.village_id, kept by a trigger): a village's or a
+# commune's counts and missing list read one index range, on either engine.
+ix_persons_village = Index(
+    "ix_persons_village",
+    persons.c.village_id,
+    persons.c.status,
+    persons.c.has_id_card,
+    persons.c.has_eid_level2,
+    persons.c.birth_year,
+    persons.c.household_id,
+)
+
 roster_exports = Table(
     "roster_exports",
     metadata,

@@ -1,12 +1,13 @@
-"""The Telegram channel on python-telegram-bot 22: updates in, replies out, outbox delivery.
+"""The Telegram channel on python-telegram-bot 22: its life cycle, the inbox's reader, the outbox.
 
-`to_inbound` is the one place a Telegram `Update` becomes an `Inbound`; `render` is the one
-place a `Reply` becomes Bot API calls. Interactive replies go through the Application's bot
-with `AIORateLimiter`: group chats are held to Telegram's 20 a minute, and a 429 is waited
-out and retried twice. Its overall 30/s cap is off: replies answer people who just wrote
-(they come at the pace people type), and the budget that matters, proactive messages, is
-paced by the outbox sender. The sender calls `deliver`, which uses a second bot without the
-limiter, because the sender paces itself and must see every 429 and 403 as it happens.
+Updates become Inbounds in `telegram_inbound`, replies become Bot API calls in
+`telegram_render`, and `telegram_intake` stores updates before they are confirmed. Interactive
+replies go through the Application's bot with `AIORateLimiter`: group chats are held to
+Telegram's 20 a minute, and a 429 is waited out and retried twice. Its overall 30/s cap is off:
+replies answer people who just wrote (they come at the pace people type), and the budget that
+matters, proactive messages, is paced by the outbox sender. The sender calls `deliver`, which
+uses a second bot without the limiter, because the sender paces itself and must see every 429
+and 403 as it happens.
 Logs carry update, chat and user ids only: never the token, phone numbers or message text.
 """
 
@@ -16,53 +17,49 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import secrets
-import unicodedata
-import warnings
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ExtBot
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import SendResult, SendStatus, numbered_choices, split_text
+from bot.channels.base import SendResult, SendStatus
+from bot.channels.telegram_inbound import (
+    CHANNEL,
+    MAX_FILE_BYTES,
+    FileTooLarge,
+    is_choice_key,
+    to_inbound,
+)
 from bot.channels.telegram_intake import poll, updates_of
+from bot.channels.telegram_render import TEXT_LIMIT, render, send_result
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher, failure_text
 from bot.core.flood import FloodLimit
 from bot.core.i18n import SUPPORTED, use_locale
 from bot.core.i18n import gettext as _
-from bot.core.inbound import Inbound, InboundFile, Kind
+from bot.core.inbound import Inbound, Kind
 from bot.core.inbox import Inbox, Unreadable, nothing_shown
 from bot.core.reply import Reply
 from bot.services import command_menus
 
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SECRET_HEADER",
+    "TEXT_LIMIT",
+    "TelegramChannel",
+    "api_urls",
+    "is_choice_key",
+    "send_result",
+    "to_inbound",
+]
+
 logger = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
-TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
-CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
-MAX_FILE_BYTES = 10 * 1024 * 1024  # a roster workbook is far smaller; the Bot API caps at 20 MB
-CALLBACK_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 OUTBOX_POOL_SIZE = 64
 ROLE_COMMANDS = frozenset({"start", "join"})  # commands that may give the chat a role
@@ -73,172 +70,10 @@ WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few KB; a bigger body is refus
 TOKEN_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
 
 
-class FileTooLarge(Exception):
-    """The user sent a document bigger than MAX_FILE_BYTES."""
-
-
 def api_urls(api_url: str) -> tuple[str, str]:
     """The Bot API and file URLs PTB wants, from TROLY06_TELEGRAM_API_URL (the server root)."""
     root = (api_url or "https://api.telegram.org").rstrip("/").removesuffix("/bot")
     return f"{root}/bot", f"{root}/file/bot"
-
-
-def is_choice_key(data: str | None) -> bool:
-    """Whether callback data looks like a key the core made (short, URL-safe)."""
-    return bool(data) and CALLBACK_KEY.fullmatch(data or "") is not None
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-async def to_inbound(update: Update, max_file_bytes: int = MAX_FILE_BYTES) -> Inbound | None:
-    """Turn an update into an Inbound, or None for updates the bot ignores.
-
-    A document is downloaded here (FileTooLarge above the cap). Callback data that is not a
-    well-formed key becomes an empty key, which the core answers as an expired button.
-    """
-    query = update.callback_query
-    message = update.message
-    if query is not None:
-        data = query.data if is_choice_key(query.data) else ""
-        chat = query.message.chat if query.message else None
-        chat_id = chat.id if chat else query.from_user.id
-        group = chat is not None and chat.type != "private"
-        return _inbound(
-            update, query.from_user, chat_id, kind=Kind.CHOICE, choice_key=data, is_group=group
-        )
-    if message is None or message.from_user is None:
-        return None
-    sender, chat_id = message.from_user, message.chat.id
-    if message.chat.type != "private":  # a group: no contacts or files read, text only
-        if message.text is None:
-            return _inbound(update, sender, chat_id, kind=Kind.UNSUPPORTED, is_group=True)
-        return _inbound(update, sender, chat_id, text=_nfc(message.text), is_group=True)
-    if message.contact is not None:
-        return _inbound(
-            update,
-            sender,
-            chat_id,
-            kind=Kind.CONTACT,
-            phone=message.contact.phone_number,
-            contact_is_own=message.contact.user_id == sender.id,
-        )
-    if message.document is not None:
-        return _inbound(
-            update, sender, chat_id, kind=Kind.FILE, file=await _download(message, max_file_bytes)
-        )
-    if message.text is not None:
-        return _inbound(update, sender, chat_id, text=_nfc(message.text))
-    return _inbound(update, sender, chat_id, kind=Kind.UNSUPPORTED)
-
-
-def _inbound(update: Update, sender: Any, chat_id: int, **fields: Any) -> Inbound:
-    return Inbound(
-        channel=CHANNEL,
-        chat_id=str(chat_id),
-        user_id=str(sender.id),
-        display_name=sender.full_name,
-        language_code=sender.language_code or "",
-        raw=update,
-        **fields,
-    )
-
-
-async def _download(message: Message, max_bytes: int) -> InboundFile:
-    document = message.document
-    assert document is not None
-    if document.file_size is not None and document.file_size > max_bytes:
-        raise FileTooLarge(document.file_size)
-    file = await document.get_file()
-    data = bytes(await file.download_as_bytearray())
-    if len(data) > max_bytes:
-        raise FileTooLarge(len(data))
-    return InboundFile(document.file_name or "file", data)
-
-
-def _inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
-    for choice in reply.choices:
-        if not is_choice_key(choice.key):
-            raise ValueError("a choice without a valid key cannot become a button")
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_nfc(c.label), callback_data=c.key)] for c in reply.choices]
-    )
-
-
-def _phone_keyboard() -> ReplyKeyboardMarkup:
-    button = KeyboardButton(_("📱 Share my phone number"), request_contact=True)
-    return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
-
-
-async def render(
-    bot: ExtBot[Any], chat_id: int | str, reply: Reply, *, drop_phone_button: bool = False
-) -> None:
-    """Send one reply: text in pieces of at most 4096 characters, then the photo and file.
-
-    Choices become inline buttons under the last piece of text (callback data = the key);
-    `request_phone` puts a one-time contact button under the first. When both are asked of
-    a single piece, the contact button wins and the choices are listed as numbers, which the
-    core accepts as typed answers. `drop_phone_button` (the contact was shared) takes the
-    contact button away with the first piece; the choices are then put under it by an edit.
-    """
-    if drop_phone_button and not reply.request_phone and reply.text.strip():
-        await _render_dropping_phone_button(bot, chat_id, reply)
-        return
-    text = _nfc(reply.text)
-    if reply.request_phone and reply.choices:
-        text = _nfc(numbered_choices(reply))
-    pieces = split_text(text, TEXT_LIMIT) if text.strip() else []
-    buttons = _inline_keyboard(reply) if reply.choices else None
-    for index, piece in enumerate(pieces):
-        markup: Any = None
-        if index == 0 and reply.request_phone:
-            markup = _phone_keyboard()
-        elif index == len(pieces) - 1 and not reply.request_phone:
-            markup = buttons
-        await bot.send_message(chat_id, piece, reply_markup=markup)
-    trailing = buttons if not pieces and not reply.request_phone else None
-    if reply.photo is not None:
-        photo = InputFile(reply.photo.data, filename=reply.photo.filename)
-        await bot.send_photo(chat_id, photo, reply_markup=trailing)
-        trailing = None
-    if reply.document is not None:
-        document = InputFile(reply.document.data, filename=reply.document.filename)
-        await bot.send_document(chat_id, document, reply_markup=trailing)
-
-
-async def _render_dropping_phone_button(
-    bot: ExtBot[Any], chat_id: int | str, reply: Reply
-) -> None:
-    """The first piece goes with ReplyKeyboardRemove (a message holds one keyboard only)."""
-    pieces = split_text(_nfc(reply.text), TEXT_LIMIT)
-    first = await bot.send_message(chat_id, pieces[0], reply_markup=ReplyKeyboardRemove())
-    rest = Reply("\n".join(pieces[1:]), reply.choices, reply.photo, reply.document)
-    if len(pieces) > 1 or reply.photo is not None or reply.document is not None:
-        await render(bot, chat_id, rest)
-    elif reply.choices:
-        await bot.edit_message_reply_markup(
-            chat_id, first.message_id, reply_markup=_inline_keyboard(reply)
-        )
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB warns about int vs timedelta; either is fine here
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def send_result(exc: Exception) -> SendResult:
-    """What a failed send means for the outbox."""
-    name = type(exc).__name__
-    if isinstance(exc, RetryAfter):
-        return SendResult(SendStatus.RETRY, retry_after=_retry_seconds(exc), error=name)
-    if isinstance(exc, Forbidden):
-        return SendResult(SendStatus.BLOCKED, error=name)
-    if isinstance(exc, BadRequest):  # a subclass of NetworkError: test it first
-        return SendResult(SendStatus.FAILED, error=f"{name}: {exc.message}"[:200])
-    return SendResult(SendStatus.RETRY, error=name)  # NetworkError, TimedOut, server errors
 
 
 class TelegramChannel:

@@ -1,0 +1,116 @@
+"""Replies out on Telegram: the one place a `Reply` becomes Bot API calls.
+
+Text goes in pieces of at most 4096 characters, choices become inline buttons, `request_phone`
+a one-time contact button; `send_result` says what a failed send means for the outbox.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.base import SendResult, SendStatus, numbered_choices, split_text
+from bot.channels.telegram_inbound import is_choice_key, nfc
+from bot.core.i18n import gettext as _
+from bot.core.reply import Reply
+
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
+
+
+def _inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
+    for choice in reply.choices:
+        if not is_choice_key(choice.key):
+            raise ValueError("a choice without a valid key cannot become a button")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(nfc(c.label), callback_data=c.key)] for c in reply.choices]
+    )
+
+
+def _phone_keyboard() -> ReplyKeyboardMarkup:
+    button = KeyboardButton(_("📱 Share my phone number"), request_contact=True)
+    return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
+
+
+async def render(
+    bot: ExtBot[Any], chat_id: int | str, reply: Reply, *, drop_phone_button: bool = False
+) -> None:
+    """Send one reply: text in pieces of at most 4096 characters, then the photo and file.
+
+    Choices become inline buttons under the last piece of text (callback data = the key);
+    `request_phone` puts a one-time contact button under the first. When both are asked of
+    a single piece, the contact button wins and the choices are listed as numbers, which the
+    core accepts as typed answers. `drop_phone_button` (the contact was shared) takes the
+    contact button away with the first piece; the choices are then put under it by an edit.
+    """
+    if drop_phone_button and not reply.request_phone and reply.text.strip():
+        await _render_dropping_phone_button(bot, chat_id, reply)
+        return
+    text = nfc(reply.text)
+    if reply.request_phone and reply.choices:
+        text = nfc(numbered_choices(reply))
+    pieces = split_text(text, TEXT_LIMIT) if text.strip() else []
+    buttons = _inline_keyboard(reply) if reply.choices else None
+    for index, piece in enumerate(pieces):
+        markup: Any = None
+        if index == 0 and reply.request_phone:
+            markup = _phone_keyboard()
+        elif index == len(pieces) - 1 and not reply.request_phone:
+            markup = buttons
+        await bot.send_message(chat_id, piece, reply_markup=markup)
+    trailing = buttons if not pieces and not reply.request_phone else None
+    if reply.photo is not None:
+        photo = InputFile(reply.photo.data, filename=reply.photo.filename)
+        await bot.send_photo(chat_id, photo, reply_markup=trailing)
+        trailing = None
+    if reply.document is not None:
+        document = InputFile(reply.document.data, filename=reply.document.filename)
+        await bot.send_document(chat_id, document, reply_markup=trailing)
+
+
+async def _render_dropping_phone_button(
+    bot: ExtBot[Any], chat_id: int | str, reply: Reply
+) -> None:
+    """The first piece goes with ReplyKeyboardRemove (a message holds one keyboard only)."""
+    pieces = split_text(nfc(reply.text), TEXT_LIMIT)
+    first = await bot.send_message(chat_id, pieces[0], reply_markup=ReplyKeyboardRemove())
+    rest = Reply("\n".join(pieces[1:]), reply.choices, reply.photo, reply.document)
+    if len(pieces) > 1 or reply.photo is not None or reply.document is not None:
+        await render(bot, chat_id, rest)
+    elif reply.choices:
+        await bot.edit_message_reply_markup(
+            chat_id, first.message_id, reply_markup=_inline_keyboard(reply)
+        )
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB warns about int vs timedelta; either is fine here
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def send_result(exc: Exception) -> SendResult:
+    """What a failed send means for the outbox."""
+    name = type(exc).__name__
+    if isinstance(exc, RetryAfter):
+        return SendResult(SendStatus.RETRY, retry_after=_retry_seconds(exc), error=name)
+    if isinstance(exc, Forbidden):
+        return SendResult(SendStatus.BLOCKED, error=name)
+    if isinstance(exc, BadRequest):  # a subclass of NetworkError: test it first
+        return SendResult(SendStatus.FAILED, error=f"{name}: {exc.message}"[:200])
+    return SendResult(SendStatus.RETRY, error=name)  # NetworkError, TimedOut, server errors

@@ -125,7 +125,7 @@ async def _run_sender(args: argparse.Namespace) -> None:
     from bot.channels.telegram import TelegramChannel
     from bot.config import Settings
     from bot.services.sender import Sender
-    from bot.storage.outbox import PENDING, SENDING, count_by_status
+    from bot.storage.outbox import INFLIGHT, PENDING, SENDING, count_by_status
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -150,7 +150,7 @@ async def _run_sender(args: argparse.Namespace) -> None:
                 continue
             async with app.db.read() as tx:
                 counts = await count_by_status(tx)
-            if not counts.get(PENDING) and not counts.get(SENDING):
+            if not any(counts.get(status) for status in (PENDING, SENDING, INFLIGHT)):
                 break
     finally:
         await sender.stop()

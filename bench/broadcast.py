@@ -9,8 +9,9 @@ the real outbox sender with the real Telegram channel runs in a second process. 
 the fake server: every chat should get the notice exactly once, except the blocked ones.
 
 A second round kills the sender with SIGKILL at 40% and starts it again (`kill_*` keys).
-There the one window that can repeat a message is the moment between Telegram accepting a
-request and the sender committing "sent"; `kill_duplicates` shows how many fell in it.
+Only rows committed `inflight` (their request may have gone out) are sent again after it, and
+they are at most the lane's send slots; of those, the ones Telegram had accepted before the
+kill arrive twice. `kill_duplicates` and `kill_duplicates_per_10k` show how many.
 
 rate_ratio = messages delivered per second, between the first and the last delivery,
 divided by the configured limit; request_ratio counts every send request answered (the 403s
@@ -239,25 +240,40 @@ def one_round(args: argparse.Namespace, *, kill_at: float | None) -> dict[str, A
         sender = start_sender(settings.db_url, fake, args.rate, args.per_chat)
         kills = 0
         if kill_at is not None:
-            wait_delivered(fake, int(args.recipients * kill_at), within_s=120)
+            wait_delivered(fake, int(args.recipients * kill_at), within_s=args.deadline)
             os.kill(sender.pid, signal.SIGKILL)
             sender.wait()
             kills = 1
             sender = start_sender(settings.db_url, fake, args.rate, args.per_chat)
-        sender.wait(timeout=600)
+        missing = ""
+        try:
+            sender.wait(timeout=args.deadline)
+        except subprocess.TimeoutExpired:
+            sender.kill()
+            sender.wait()
+            missing = f"the sender had not finished after {args.deadline:.0f} s"
         seconds = time.monotonic() - started
         stats = fake.stats()
+    except TimeoutError as hit:  # wait_delivered: the kill point was never reached
+        sender.kill()
+        stats, seconds, kills = fake.stats(), time.monotonic() - started, 0
+        missing = f"{hit} within {args.deadline:.0f} s"
     finally:
         fake.stop()
     counts = asyncio.run(outcome(settings, broadcast_id))
     expected = args.recipients - stats["blocked_chats"]
+    unsent = sum(counts.get(status, 0) for status in ("pending", "sending", "inflight"))
+    lost = expected - stats["chats"] + unsent
+    if missing:
+        missing += f": {expected - stats['chats']} of {expected} chats had no message"
     return {
+        **({"missing": missing} if missing else {}),
         "recipients": args.recipients,
         "sent": stats["sent"],
         "blocked": counts.get("blocked", 0),
         "failed": counts.get("failed", 0),
         "duplicates": stats["duplicates"],
-        "lost": expected - stats["chats"] + counts.get("pending", 0) + counts.get("sending", 0),
+        "lost": lost,
         "seconds": round(seconds, 2),
         "rate_ratio": round(stats["sent"] / stats["delivering_s"] / args.rate, 3)
         if stats["delivering_s"]
@@ -291,11 +307,16 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--random-429", type=float, default=0.01)
     parser.add_argument("--blocked-every", type=int, default=50, help="every Nth chat: 403")
     parser.add_argument("--kill-at", type=float, default=0.4, help="0 to skip the kill round")
+    parser.add_argument("--deadline", type=float, default=600.0, help="seconds per round")
     args = parser.parse_args(argv)
     result = one_round(args, kill_at=None)
     if args.kill_at:
         killed = one_round(args, kill_at=args.kill_at)
-        for key in ("sent", "duplicates", "lost", "seconds", "rate_ratio"):
-            result[f"kill_{key}"] = killed[key]
+        for key in ("sent", "duplicates", "lost", "seconds", "rate_ratio", "missing"):
+            if key in killed:
+                result[f"kill_{key}"] = killed[key]
+        result["kill_duplicates_per_10k"] = round(
+            killed["duplicates"] * 10_000 / max(1, killed["sent"]), 2
+        )
     result["rate_limit"] = args.rate
     return result

@@ -1,7 +1,9 @@
 """Rows of the outbox: one message to one recipient, sent at most once per key.
 
-A row goes pending -> sending (claimed by the sender) -> sent | failed | blocked, or back to
-pending to be retried. The sender's lease (one sending process per database) lives here too.
+A row goes pending -> sending (claimed by the sender, waiting for its turn) -> inflight
+(committed just before its request goes out) -> sent | failed | blocked, or back to pending
+to be retried. After a crash, `sending` rows were never tried and simply go back; `inflight`
+rows are the only ones whose outcome is unknown. The sender's lease lives here too.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from bot.storage.tables.delivery import outbox_leases
 logger = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
+INFLIGHT = "inflight"
+UNKNOWN = "outcome unknown: the sender died with the request in flight"
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,26 @@ async def next_due_at(tx: AsyncConnection, channels: Sequence[str]) -> datetime 
     )
 
 
+async def mark_inflight(tx: AsyncConnection, ids: Sequence[int]) -> None:
+    """These rows' requests go out now: after a crash, only they may have arrived."""
+    if ids:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)), outbox.c.status == SENDING)
+            .values(status=INFLIGHT)
+        )
+
+
+async def mark_refused(tx: AsyncConnection, ids: Sequence[int]) -> None:
+    """The platform refused these requests (429): they did not arrive, and wait to go again."""
+    if ids:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)), outbox.c.status == INFLIGHT)
+            .values(status=SENDING)
+        )
+
+
 async def mark_sent(tx: AsyncConnection, ids: Sequence[int], now: datetime) -> None:
     if ids:
         await tx.execute(
@@ -233,12 +257,26 @@ async def release(tx: AsyncConnection, ids: Sequence[int]) -> None:
         )
 
 
-async def reclaim_abandoned(tx: AsyncConnection) -> int:
-    """Rows a dead sender left in `sending` go back to pending; returns how many."""
-    result = await tx.execute(
-        update(outbox).where(outbox.c.status == SENDING).values(status=PENDING)
+async def reclaim_abandoned(
+    tx: AsyncConnection, now: datetime, unknown_not_before: datetime
+) -> tuple[int, int]:
+    """What a dead sender left: (never tried, outcome unknown), both back to pending.
+
+    Claimed rows never tried go back as they were; rows in flight are sent again (we cannot
+    ask the platform whether they arrived), not before `unknown_not_before`, so a chat that
+    just got one is not written to again at once.
+    """
+    untried = await tx.execute(
+        update(outbox)
+        .where(outbox.c.status == SENDING)
+        .values(status=PENDING, attempts=outbox.c.attempts - 1)
     )
-    return max(result.rowcount, 0)
+    unknown = await tx.execute(
+        update(outbox)
+        .where(outbox.c.status == INFLIGHT)
+        .values(status=PENDING, next_attempt_at=unknown_not_before, last_error=UNKNOWN)
+    )
+    return max(untried.rowcount, 0), max(unknown.rowcount, 0)
 
 
 async def count_by_status(tx: AsyncConnection) -> dict[str, int]:

@@ -208,7 +208,7 @@ async def test_random_429s_lose_nothing_and_duplicate_nothing(
 async def test_a_restart_resumes_rows_left_by_a_dead_process_without_duplicates(
     live_app: App, fake_api: FakeTelegram, make_sender: SenderFactory
 ) -> None:
-    users = [await telegram_user(live_app, 800 + n) for n in range(3)]
+    users = [await telegram_user(live_app, 800 + n) for n in range(4)]
     for n, user in enumerate(users):
         await enqueue(live_app, user, f"k:{n}", f"Tin {n}")
     dead = subprocess.run(  # noqa: ASYNC221 (a process that has exited: its pid is free)
@@ -223,8 +223,11 @@ async def test_a_restart_resumes_rows_left_by_a_dead_process_without_duplicates(
         from bot.storage.tables.core import outbox
 
         await tx.execute(update(outbox).where(outbox.c.key == "k:0").values(status="sent"))
-        await tx.execute(
+        await tx.execute(  # claimed, never tried
             update(outbox).where(outbox.c.key == "k:1").values(status="sending", attempts=1)
+        )
+        await tx.execute(  # in flight: the outcome is unknown
+            update(outbox).where(outbox.c.key == "k:3").values(status="inflight", attempts=1)
         )
         await tx.execute(
             outbox_leases.insert().values(
@@ -237,12 +240,13 @@ async def test_a_restart_resumes_rows_left_by_a_dead_process_without_duplicates(
     sender = await make_sender()
     await sender.wait_idle()
 
-    assert dict(fake_api.delivered) == {801: 1, 802: 1}
+    assert dict(fake_api.delivered) == {801: 1, 802: 1, 803: 1}
     rows = await outbox_rows(live_app)
     assert {k: (r["status"], r["attempts"]) for k, r in rows.items()} == {
         "k:0": ("sent", 0),
-        "k:1": ("sent", 2),
+        "k:1": ("sent", 1),  # the claim that never went out does not count as a try
         "k:2": ("sent", 1),
+        "k:3": ("sent", 2),  # sent again: it may not have arrived
     }
 
 

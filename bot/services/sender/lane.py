@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 MIN_CHECK_S = 0.01  # wake-ups closer together than this share one look at the table
 DENSE_429_SHARE = 0.2
 MAX_INFLIGHT = 64
+INFLIGHT_SHARE_S = 0.1  # sends in flight at once: this many seconds' worth of the rate
 
 
 class Lane:
@@ -46,7 +47,11 @@ class Lane:
         self.paused_until = 0.0
         self.recent: deque[tuple[float, bool]] = deque()  # (when, was it a 429)
         self.inflight: set[asyncio.Task[None]] = set()
-        self.slots = asyncio.Semaphore(min(MAX_INFLIGHT, max(4, int(self.rate))))
+        # A slot is held from the in-flight mark until the outcome is committed: a crash can
+        # leave at most this many rows whose outcome is unknown (and so sent again).
+        self.slots = asyncio.Semaphore(
+            min(MAX_INFLIGHT, max(4, int(self.rate * INFLIGHT_SHARE_S)))
+        )
         self.woken = asyncio.Event()
         self.woken.set()
         self.last_check = 0.0
@@ -130,17 +135,20 @@ class Lane:
 
     async def _send(self, message: OutboxMessage) -> None:
         try:
-            if message.text.strip():
-                result = await self.channel.deliver(message.chat_id, _reply_of(message))
-            else:
-                result = SendResult(SendStatus.FAILED, error="empty text")
-        except Exception as exc:  # a bug in a channel must not lose the row
-            logger.exception("outbox %s: deliver raised for row %s", self.name, message.id)
-            result = SendResult(SendStatus.RETRY, error=type(exc).__name__)
+            try:
+                if not message.text.strip():
+                    result = SendResult(SendStatus.FAILED, error="empty text")
+                elif not await self.sender.marker.take_off(message.id):
+                    result = SendResult(SendStatus.RETRY, error="not marked in flight")
+                else:
+                    result = await self.channel.deliver(message.chat_id, _reply_of(message))
+            except Exception as exc:  # a bug in a channel must not lose the row
+                logger.exception("outbox %s: deliver raised for row %s", self.name, message.id)
+                result = SendResult(SendStatus.RETRY, error=type(exc).__name__)
+            self._note(result)
+            await self.sender.record(self, message, result)
         finally:
             self.slots.release()
-        self._note(result)
-        self.sender.record(self, message, result)
 
     def _note(self, result: SendResult) -> None:
         """Keep a second of outcomes; pause the channel when 429s become dense.

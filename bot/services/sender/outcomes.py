@@ -1,6 +1,12 @@
-"""The outcomes of sends, filed as they come and written in as few transactions as the
-database allows: the marker commits as soon as the previous commit ends, so under load it
-batches and when quiet it writes within a millisecond or two."""
+"""The marker: one task writes what the lanes file, in as few transactions as the database
+allows (it commits as soon as the previous commit ends, so under load it batches and when
+quiet it writes within a millisecond or two).
+
+What it writes, in one transaction per round: rows whose request is about to go out
+(`inflight`: after a crash only they may have arrived), rows a 429 refused (back to
+`sending`: known not to have arrived), and the outcomes (sent, retry, failed, blocked). A
+lane waits for the round that carries its row's outcome before it frees the send's slot, so
+at any instant at most the lane's slots are rows whose outcome a crash would leave unknown."""
 
 from __future__ import annotations
 
@@ -37,14 +43,17 @@ class Outcomes:
     retry: list[tuple[int, datetime, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
     blocked: list[OutboxMessage] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)  # a 429: not arrived, waits in the lane
+    written: list[asyncio.Future[None]] = field(default_factory=list)  # lanes waiting on these
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retry or self.failed or self.blocked)
+        return bool(self.sent or self.retry or self.failed or self.blocked or self.refused)
 
     def put_back(self, batch: Outcomes) -> None:
         """A batch that could not be written goes first again."""
         self.sent[:0], self.retry[:0] = batch.sent, batch.retry
         self.failed[:0], self.blocked[:0] = batch.failed, batch.blocked
+        self.refused[:0], self.written[:0] = batch.refused, batch.written
 
 
 class Marker:
@@ -55,21 +64,36 @@ class Marker:
         self.clock = clock
         self.after_retry = after_retry
         self.pending = Outcomes()
+        self.taking_off: list[tuple[int, asyncio.Future[bool]]] = []
         self.filed = 0  # outcomes filed so far (wait_idle checks none came meanwhile)
         self.ready = asyncio.Event()
         self.writing = False
 
     def filed_one(self) -> Outcomes:
-        """Where to put one outcome (the caller then calls `wake`)."""
+        """Where to put one outcome (the caller then calls `written`)."""
         self.filed += 1
         return self.pending
 
-    def wake(self) -> None:
+    def written(self) -> asyncio.Future[None]:
+        """A future done once what was filed so far is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.pending.written.append(done)
         self.ready.set()
+        return done
+
+    async def take_off(self, row_id: int) -> bool:
+        """Commit that this row's request goes out now (with the rows starting with it).
+
+        False: it could not be written, so the request must not go out now.
+        """
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.taking_off.append((row_id, done))
+        self.ready.set()
+        return await done
 
     @property
     def idle(self) -> bool:
-        return not self.pending and not self.writing
+        return not self.pending and not self.taking_off and not self.writing
 
     async def loop(self) -> None:
         while True:
@@ -83,23 +107,34 @@ class Marker:
     async def write(self) -> None:
         self.ready.clear()
         batch, self.pending = self.pending, Outcomes()
-        if not batch:
+        taking_off, self.taking_off = self.taking_off, []
+        if not batch and not taking_off:
+            for done in batch.written:
+                done.done() or done.set_result(None)
             return
         self.writing = True
         try:
-            await self._apply(batch)
+            await self._apply(batch, [row_id for row_id, _ in taking_off])
         except BaseException:
             self.pending.put_back(batch)
             self.ready.set()
+            for _, going in taking_off:  # not marked: those requests do not go out now
+                going.done() or going.set_result(False)
             raise
         finally:
             self.writing = False
+        for _, going in taking_off:
+            going.done() or going.set_result(True)
+        for done in batch.written:
+            done.done() or done.set_result(None)
         if batch.retry:
             self.after_retry()
 
-    async def _apply(self, batch: Outcomes) -> None:
+    async def _apply(self, batch: Outcomes, taking_off: list[int]) -> None:
         now = self.clock.now()
         async with self.db.write() as tx:
+            await store.mark_inflight(tx, taking_off)
+            await store.mark_refused(tx, batch.refused)
             await store.mark_sent(tx, [m.id for m in batch.sent], now)
             for message in batch.sent:
                 if message.choices:

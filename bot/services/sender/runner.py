@@ -118,8 +118,12 @@ class Sender:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._tasks, return_exceptions=True)
         inflight = [t for lane in lanes for t in lane.inflight]
-        if inflight:
-            await asyncio.wait(inflight, timeout=grace_s)  # unfinished ones stay `sending`
+        if inflight:  # they wait for their marks and outcomes to be written: keep writing
+            writer = asyncio.create_task(self.marker.loop(), name="outbox-marker-last")
+            await asyncio.wait(inflight, timeout=grace_s)  # unfinished ones stay `inflight`
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
         await self.marker.write()
         if self.holding_lease:
             async with self.db.write() as tx:
@@ -150,12 +154,17 @@ class Sender:
                 tx, LEASE_NAME, self.owner, now, now - LEASE_STALE, owner_is_dead
             )
             if taken:
-                resumed = await store.reclaim_abandoned(tx)
+                pace = timedelta(seconds=self.settings.outbox_per_chat_interval_s)
+                untried, unknown = await store.reclaim_abandoned(tx, now, now + pace)
         if not taken:
             logger.info("outbox: another process is sending; standing by")
             return False
         self.holding_lease = True
-        logger.info("outbox: sending (%s rows resumed from a previous run)", resumed)
+        logger.info(
+            "outbox: sending (from a previous run: %s rows never tried, %s in flight, sent again)",
+            untried,
+            unknown,
+        )
         return True
 
     async def _heartbeat(self) -> None:
@@ -189,14 +198,14 @@ class Sender:
         now = self.clock.now()
         return (self.quiet.next_allowed(max(due, now)) - now).total_seconds()
 
-    def record(self, lane: Lane, message: OutboxMessage, result: SendResult) -> None:
-        """File one outcome for the marker (a 429 goes back into the lane instead)."""
+    async def record(self, lane: Lane, message: OutboxMessage, result: SendResult) -> None:
+        """File one outcome and wait until it is committed (a 429 goes back into the lane)."""
         status, out = result.status, self.marker.filed_one()
         if status is SendStatus.SENT:
             out.sent.append(message)
         elif status is SendStatus.RETRY and result.retry_after > 0:
+            out.refused.append(message.id)
             lane.hold_back(message, result.retry_after)
-            return
         elif status is SendStatus.RETRY and message.attempts < self.settings.outbox_max_attempts:
             delay = timedelta(seconds=backoff(message.attempts, self.backoff_base_s))
             out.retry.append((message.id, self.clock.now() + delay, result.error))
@@ -205,7 +214,7 @@ class Sender:
         else:
             out.failed.append((message.id, result.error or "failed"))
             logger.warning("outbox %s: row %s failed: %s", lane.name, message.id, result.error)
-        self.marker.wake()
+        await self.marker.written()
 
     # ---- for tests and benchmarks ------------------------------------------------------------
 
@@ -228,4 +237,5 @@ class Sender:
 
     async def _none_sending(self) -> bool:
         async with self.db.read() as tx:
-            return (await store.count_by_status(tx)).get(store.SENDING, 0) == 0
+            counts = await store.count_by_status(tx)
+        return not counts.get(store.SENDING) and not counts.get(store.INFLIGHT)

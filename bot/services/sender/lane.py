@@ -141,6 +141,9 @@ class Lane:
                 elif not await self.sender.marker.take_off(message.id):
                     result = SendResult(SendStatus.RETRY, error="not marked in flight")
                 else:
+                    # The chat's interval counts from the request, not from the mark's commit.
+                    chat, free = message.chat_id, time.monotonic() + self.per_chat_s
+                    self.chat_free_at[chat] = max(self.chat_free_at.get(chat, 0.0), free)
                     result = await self.channel.deliver(message.chat_id, _reply_of(message))
             except Exception as exc:  # a bug in a channel must not lose the row
                 logger.exception("outbox %s: deliver raised for row %s", self.name, message.id)

@@ -44,6 +44,7 @@ EVENT_TEXT = "message.text.received"
 POLL_TIMEOUT_S = 30
 TYPING_EVERY_S = 5.0
 TYPING_TIMEOUT_S = 3.0
+STORE_TRIES_AT_STOP = 5  # a poll's updates not stored while stopping: tries left
 MAX_POLL_BACKOFF_S = 30.0
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
@@ -251,6 +252,7 @@ class ZaloChannel:
         )
         self._stop = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
+        self._long_poll: asyncio.Future[Any] | None = None
 
     @classmethod
     def from_settings(
@@ -291,8 +293,9 @@ class ZaloChannel:
     async def stop(self) -> None:
         """Stop polling, finish the messages in hand, close the HTTP client."""
         self._stop.set()
+        if self._long_poll is not None:
+            self._long_poll.cancel()  # only the long poll: updates fetched are stored first
         if self._poller is not None:
-            self._poller.cancel()  # a long poll in flight holds no update yet
             with contextlib.suppress(asyncio.CancelledError, ZaloApiError):
                 await self._poller
         await self.inbox.stop()
@@ -358,16 +361,29 @@ class ZaloChannel:
             await _sleep_unless(done, self.typing_every_s)
 
     async def poll(self, stop: asyncio.Event, timeout_s: int = POLL_TIMEOUT_S) -> None:
-        """Long-poll getUpdates until `stop` is set; errors back off, an idle 408 does not."""
+        """Long-poll getUpdates until `stop` is set; errors back off, an idle 408 does not.
+
+        Zalo's getUpdates has no offset: an update it returned is not returned again. So what
+        a poll fetched is stored in the inbox before the next poll, retried (with backoff)
+        while the database refuses, and never given up while the bot runs; `stop` cancels
+        only a long poll in flight, never a store.
+        """
         failures = 0
         while not stop.is_set():
-            try:
-                result = await self.api.call(
+            self._long_poll = asyncio.ensure_future(
+                self.api.call(
                     "getUpdates",
                     {"timeout": str(timeout_s)},
                     timeout_s=timeout_s + 10,
                     retry=False,
                 )
+            )
+            try:
+                result = await self._long_poll
+            except asyncio.CancelledError:
+                if stop.is_set():
+                    return
+                raise
             except ZaloApiError as exc:
                 if exc.code == 408:
                     continue
@@ -379,11 +395,26 @@ class ZaloChannel:
                 logger.warning("zalo getUpdates failed (%s); again in %.1fs", exc.code, delay)
                 await _sleep_unless(stop, delay)
                 continue
+            finally:
+                self._long_poll = None
             failures = 0
+            await self._store_fetched(result, stop)
+
+    async def _store_fetched(self, result: Any, stop: asyncio.Event) -> None:
+        """Store a poll's updates, however long the database takes to take them."""
+        tries = 0
+        while True:
             try:
                 await self.receive(result)
-            except Exception:  # Zalo confirmed these on fetch: say so, and go on
-                logger.exception("zalo updates fetched but not stored")
+                return
+            except Exception:  # Zalo will not send these again: keep them until stored
+                tries += 1
+                if stop.is_set() and tries > STORE_TRIES_AT_STOP:
+                    logger.error("zalo updates fetched and never stored: the bot stopped")
+                    return
+                delay = min(MAX_POLL_BACKOFF_S, 0.1 * 2**tries)
+                logger.exception("zalo updates fetched, not yet stored; again in %.1fs", delay)
+                await asyncio.sleep(delay)
 
     async def set_webhook(self, url: str) -> None:
         """Tell Zalo to post updates to `url` with our secret header."""

@@ -66,3 +66,55 @@ async def test_a_wrong_token_stops_at_start(app: App, server: FakeZaloServer) ->
     assert refused.value.code == 401
     assert "wrong" not in str(refused.value)  # the token never shows in errors
     await api.aclose()
+
+
+async def test_a_fetched_update_the_database_refused_is_stored_later_not_lost(
+    polling: ZaloChannel, server: FakeZaloServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """getUpdates has no offset: an update fetched is not sent again, so it waits to be stored."""
+    store = polling.inbox.receive
+    refusals = 0
+
+    async def busy_then_fine(updates):  # type: ignore[no-untyped-def]
+        nonlocal refusals
+        if refusals < 2:
+            refusals += 1
+            raise OSError("database is locked")
+        return await store(updates)
+
+    monkeypatch.setattr(polling.inbox, "receive", busy_then_fine)
+    await server.say("u5", "/help")
+    texts = await _texts(server, "u5", 1)
+    assert refusals == 2
+    assert texts and "/menu" in texts[0]
+
+
+async def test_stopping_while_a_fetched_update_is_stored_keeps_it(
+    app: App, server: FakeZaloServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = ZaloApi(server.token, server.url, backoff_s=0.01, timeout_s=2.0)
+    channel = ZaloChannel(app.dispatcher.handle, api, db=app.db)
+    storing, go_on = asyncio.Event(), asyncio.Event()
+    store = channel.inbox.receive
+
+    async def slow(updates):  # type: ignore[no-untyped-def]
+        storing.set()
+        await go_on.wait()
+        return await store(updates)
+
+    monkeypatch.setattr(channel.inbox, "receive", slow)
+    await channel.start()
+    await server.say("u6", "/help")
+    await asyncio.wait_for(storing.wait(), 10)
+    stopping = asyncio.create_task(channel.stop())
+    await asyncio.sleep(0.05)
+    go_on.set()
+    await asyncio.wait_for(stopping, 20)
+    restarted = ZaloChannel(
+        app.dispatcher.handle, ZaloApi(server.token, server.url, timeout_s=2.0), db=app.db
+    )
+    await restarted.start()  # the stored update is handled on restart
+    try:
+        assert "/menu" in (await _texts(server, "u6", 1))[0]
+    finally:
+        await restarted.stop()

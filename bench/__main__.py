@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
         signal.setitimer(signal.ITIMER_REAL, 0)
     result.setdefault("peak_rss_mb", peak_rss_mb())
     print(json.dumps(result, ensure_ascii=False))
-    return 0 if "missing" not in result else 1
+    return 1 if result.get("missing") else 0
 
 
 raise SystemExit(main(sys.argv[1:]))

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from bot.services.faq.cache import cached
 from bot.services.faq.classifier import LinearModel
 from bot.services.faq.knowledge import KnowledgeBase, Topic
 from bot.services.faq.normalize import SMALLTALK, fold_text, tokens_of
@@ -84,6 +85,14 @@ def merged(kb: KnowledgeBase, translations: Sequence[KnowledgeBase] = ()) -> Kno
     return kb.model_copy(update={"topics": topics, "out_of_scope": outside})
 
 
+def fit(base: KnowledgeBase) -> tuple[TfidfIndex, LinearModel]:
+    """The two scorers of a merged base (cache.py keeps them on disk)."""
+    index = TfidfIndex(base)
+    texts = [" ".join(tokens) for _label, tokens, _marked in index.docs]
+    labels = [label for label, _tokens, _marked in index.docs]
+    return index, LinearModel(texts, labels, len(index.labels))
+
+
 class Matcher:
     """Built once per knowledge base; `match()` is cheap and side-effect free."""
 
@@ -98,19 +107,16 @@ class Matcher:
         self.answer_at = answer_at
         self.ask_at = ask_at
         base = merged(kb, translations)
-        self.index = TfidfIndex(base)
+        self.index, self.model = cached(base, lambda: fit(base))
         self.speller = self.index.speller
         self.labels = self.index.labels
-        texts = [" ".join(tokens) for _label, tokens, _marked in self.index.docs]
-        labels = [label for label, _tokens, _marked in self.index.docs]
-        self.model = LinearModel(texts, labels, len(self.labels))
 
     def _score(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Combined scores, one row per text, one column per label; the first text's words."""
         tokens = [tokens_of(t, self.speller) for t in texts]
         margins = self.model.decision([" ".join(t) for t in tokens])
-        for row, (text, words) in enumerate(zip(texts, tokens, strict=True)):
-            margins[row] += INDEX_SHARE * self.index.label_scores(words, accented(text))
+        queries = [(words, accented(text)) for text, words in zip(texts, tokens, strict=True)]
+        margins += INDEX_SHARE * self.index.many_label_scores(queries)
         return margins, len(tokens[0])
 
     def _final(self, question: str) -> tuple[np.ndarray, list[Clause], int]:

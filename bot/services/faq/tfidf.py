@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from bot.core.text import strip_diacritics
 from bot.services.faq.knowledge import KnowledgeBase
@@ -75,12 +74,18 @@ class TfidfIndex:
         self.docs = docs  # the corrected words of every title and example, by label
         self._idf = self._inverse_frequencies(docs)
         self._build_matrices(docs)
+        # a question's features are looked up by row: each row's idf × its kind's weight
+        self._row_weight = np.zeros(len(self._row), dtype=np.float32)
+        for feature, row in self._row.items():
+            self._row_weight[row] = self._idf[feature] * KIND_WEIGHTS[feature[0]]
+        self._token_rows: dict[str, tuple[int, ...]] = {}  # a word's own and trigram rows
         self._keywords = self._weigh_keywords(kb, docs)
-        self._all_keywords = [
-            (phrase, index, weight)
-            for index, keywords in enumerate(self._keywords)
-            for phrase, weight in keywords
-        ]
+        # keyword phrase (its words, space-joined) → the topics it points to, with weights
+        self._keyword_topics: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, keywords in enumerate(self._keywords):
+            for phrase, weight in keywords:
+                self._keyword_topics[phrase.strip()].append((index, weight))
+        self._keyword_words = max((len(p.split()) for p in self._keyword_topics), default=0)
 
     def _weigh_keywords(self, kb: KnowledgeBase, docs: list[Doc]) -> list[list[tuple[str, float]]]:
         """Each topic's keywords, weighted by how few topics' examples use them: "mat tien"
@@ -147,7 +152,10 @@ class TfidfIndex:
                 by_label[self._row[feature], label] += weight
         by_label /= np.maximum(np.linalg.norm(by_label, axis=0), 1e-9)
         shape = (len(self._row), len(vectors))  # sparse: a dense one takes tens of megabytes
-        self._by_example = csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float32)
+        from scipy.sparse import csr_matrix  # only to build: a loaded index needs numpy alone
+
+        matrix = csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float32)
+        self._by_example = (matrix.indptr, matrix.indices, matrix.data, shape[1])
         self._by_label = by_label
         labels = [label for label, _ in vectors]
         self._starts = np.array([labels.index(i) for i in range(len(self.labels))])
@@ -158,37 +166,91 @@ class TfidfIndex:
         ranked = [(label, round(float(s), 4)) for label, s in zip(self.labels, found, strict=True)]
         return sorted(ranked, key=lambda pair: pair[1], reverse=True)
 
-    def _near(self, rows: list[int], weights: np.ndarray) -> np.ndarray:
-        """The query's dot product with every example, from the rows of its features."""
-        matrix = self._by_example
-        starts = matrix.indptr[rows]
-        lengths = matrix.indptr[np.asarray(rows) + 1] - starts
-        # the positions of every stored value of those rows, without a Python loop
-        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        positions = np.arange(int(lengths.sum())) + shift
-        values = matrix.data[positions] * np.repeat(weights, lengths)
-        return np.bincount(matrix.indices[positions], weights=values, minlength=matrix.shape[1])
-
     def label_scores(self, tokens: list[str], marked: Sequence[str] = ()) -> np.ndarray:
         """The score of every label, in the order of `labels`, for corrected folded words."""
-        query = self._vector(tokens, marked)
-        rows = [self._row[f] for f in query if f in self._row]
-        weights = np.array([query[f] for f in query if f in self._row], dtype=np.float32)
+        return self.many_label_scores([(tokens, marked)])[0]
+
+    def many_label_scores(self, queries: Sequence[tuple[list[str], Sequence[str]]]) -> np.ndarray:
+        """`label_scores` of several texts (the clauses of one message), one row each: the
+        same numbers as `_vector`, from the rows of each word's features."""
+        rows: list[int] = []
+        counts: list[int] = []
+        sizes: list[int] = []
+        for tokens, marked in queries:
+            found = Counter(self._rows_of(tokens, marked))
+            rows.extend(found)
+            counts.extend(found.values())
+            sizes.append(len(found))
+        mixed = np.zeros((len(queries), len(self.labels)), dtype=np.float32)
         if rows:
-            near = self._near(rows, weights)
-            closest = np.maximum.reduceat(near, self._starts)
-            centroid = weights @ self._by_label[rows]
-            mixed = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * centroid
-        else:
-            mixed = np.zeros(len(self.labels), dtype=np.float32)
-        joined = " " + " ".join(tokens) + " "
+            texts = np.repeat(np.arange(len(queries)), sizes)
+            index = np.asarray(rows, dtype=np.intp)
+            found = (1 + np.log(np.asarray(counts, dtype=np.float32))) * self._row_weight[index]
+            norms = np.sqrt(np.bincount(texts, weights=found * found, minlength=len(queries)))
+            found /= norms[texts].astype(np.float32)
+            near = self._near(texts, index, found, len(queries))
+            closest = np.maximum.reduceat(near, self._starts, axis=1)
+            spread = np.zeros((len(queries), len(rows)), dtype=np.float32)
+            spread[texts, np.arange(len(rows))] = found
+            centroid = spread @ self._by_label[index]
+            mixed += EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * centroid
+        for text, (tokens, _marked) in enumerate(queries):
+            self._adjust(mixed[text], tokens)
+        return mixed
+
+    def _rows_of(self, tokens: list[str], marked: Sequence[str]) -> list[int]:
+        """The rows of a text's known features, a row once per occurrence."""
+        out: list[int] = []
+        get = self._row.get
+        for word in marked:
+            if (row := get("a:" + word)) is not None:
+                out.append(row)
+        for token in tokens:
+            cached = self._token_rows.get(token)
+            if cached is None:
+                padded = f" {token} "
+                grams = ["w:" + token, *("c:" + padded[i : i + 3] for i in range(len(padded) - 2))]
+                cached = tuple(row for g in grams if (row := get(g)) is not None)
+                if len(self._token_rows) < 50_000:
+                    self._token_rows[token] = cached
+            out.extend(cached)
+        for first, second in itertools.pairwise(tokens):
+            if (row := get(f"b:{first}_{second}")) is not None:
+                out.append(row)
+        return out
+
+    def _near(
+        self, texts: np.ndarray, rows: np.ndarray, weights: np.ndarray, n: int
+    ) -> np.ndarray:
+        """Each text's dot product with every example (n × examples), from the rows of the
+        example matrix of its features, without a Python loop."""
+        indptr, indices, data, examples = self._by_example  # the CSR arrays of features × examples
+        starts = indptr[rows]
+        lengths = indptr[rows + 1] - starts
+        # the positions of every stored value of those rows
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        positions = np.arange(int(lengths.sum())) + shift
+        values = data[positions] * np.repeat(weights, lengths)
+        cells = np.repeat(texts, lengths) * examples + indices[positions]
+        near = np.bincount(cells, weights=values, minlength=n * examples)
+        return near.reshape(n, examples)
+
+    def _adjust(self, mixed: np.ndarray, tokens: list[str]) -> None:
+        """Keyword bonuses, and the penalty for words the knowledge base never uses."""
         found: dict[int, list[float]] = defaultdict(list)
-        for phrase, index, weight in self._all_keywords:
-            if phrase in joined:
+        for phrase in self._phrases(tokens):
+            for index, weight in self._keyword_topics.get(phrase, ()):
                 found[index].append(weight)
         for index, weights_found in found.items():
             mixed[index] += KEYWORD_BONUS * sum(sorted(weights_found, reverse=True)[:2])
         foreign = sum(1 for t in tokens if t not in self._domain_words and not t.isdigit())
         # per unknown word in a short question; a long message's story may use many
         mixed[: len(self._keywords)] *= FOREIGN_WORD_FACTOR ** (foreign * 4 / max(4, len(tokens)))
-        return mixed
+
+    def _phrases(self, tokens: list[str]) -> set[str]:
+        """Every run of up to the longest keyword's length of words, space-joined."""
+        return {
+            " ".join(tokens[i : i + n])
+            for n in range(1, self._keyword_words + 1)
+            for i in range(len(tokens) - n + 1)
+        }

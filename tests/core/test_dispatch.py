@@ -140,7 +140,11 @@ async def test_a_typed_number_means_the_number_when_options_are_numbers(chat: Ch
         picked.append("typed " + ctx.text)
 
     chat.app.dispatcher = type(chat.app.dispatcher)(
-        [flow], chat.app.db, chat.app.clock, chat.app.settings
+        [flow],
+        chat.app.db,
+        chat.app.clock,
+        chat.app.settings,
+        identities=chat.app.dispatcher.identities,
     )
     await chat.say("/minutes")
     await chat.say("10")  # the option labelled 10

@@ -55,6 +55,7 @@ async def test_two_messages_of_one_user_never_run_at_once(chat: ChatDriver) -> N
         OverlappingWrites(chat.app.db),  # type: ignore[arg-type]
         chat.app.clock,
         chat.app.settings,
+        identities=chat.app.dispatcher.identities,
     )
     chat.app.dispatcher = dispatcher
     other = ChatDriver(chat.app, "u2")

@@ -47,6 +47,7 @@ SET_MACHINES = "booking:set_machines"
 CANCEL_SESSION = "booking:cancel_session"
 DESK = "booking:desk"
 DESK_OUTCOME = "booking:desk_outcome"
+DESK_WALKIN = "booking:desk_walkin"
 CONFIRM_CANCEL = "booking:confirm_cancel"
 JOIN_EXISTING = "booking:join_existing"
 CUTOFF_HOURS = (0, 2, 24)
@@ -56,6 +57,8 @@ class ManageFlow(BaseModel):
     session_id: int
     day: date | None = None
     booking_id: int | None = None
+    came: list[int] | None = None  # the members who came, when not all did
+    person_id: int | None = None  # a walk-in without a booking
 
 
 def session_errors() -> dict[SessionError, str]:

@@ -21,6 +21,7 @@ from bot.services.booking.rules import (
 from handlers.booking_common import (
     DESK,
     DESK_OUTCOME,
+    DESK_WALKIN,
     MANAGE,
     STAFF,
     ManageFlow,
@@ -34,17 +35,24 @@ router = Router("booking_desk")
 # --- check-in -------------------------------------------------------------------------------
 
 
-@router.action("booking.desk", states=[MANAGE, DESK_OUTCOME], roles=STAFF)
+@router.action("booking.desk", states=[MANAGE, DESK_OUTCOME, DESK_WALKIN], roles=STAFF)
 async def desk(ctx: Context) -> None:
     """Lists the bookings still to check in (type a name or number to find one)."""
     flow = ctx.load(ManageFlow)
     await _show_desk(ctx, flow, "")
 
 
+WALKIN_WORDS = ("nguoi toi khong hen", "nguoi den khong hen", "khong hen", "vang lai", "walk in")
+
+
 @router.state(DESK, roles=STAFF)
 async def desk_search(ctx: Context) -> None:
-    """Finds bookings by booking number or a part of a name."""
-    await _show_desk(ctx, ctx.load(ManageFlow), ctx.text)
+    """Finds bookings by booking number or a part of a name; else residents, as walk-ins."""
+    flow = ctx.load(ManageFlow)
+    if ctx.folded in WALKIN_WORDS:
+        await _ask_walkin(ctx, flow)
+        return
+    await _show_desk(ctx, flow, ctx.text)
 
 
 async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "") -> None:
@@ -60,12 +68,18 @@ async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "")
             for b in found
             if wanted == str(b.id) or any(wanted in fold(n) for n in names.get(b.id, []))
         ]
-    flow.booking_id = None
+    flow.booking_id, flow.person_id, flow.came = None, None, None
     ctx.go(DESK, flow)
+    if wanted and not found:
+        await _show_residents(ctx, flow, session.commune_id, query, note)
+        return
     if not found:
         ctx.reply(
             "\n".join(filter(None, [note, _("No booking to check in here.")])),
-            choices=[Choice(_("Back"), "booking.admin_abort")],
+            choices=[
+                Choice(_("Someone without a booking"), "booking.walk_in"),
+                Choice(_("Back"), "booking.admin_abort"),
+            ],
         )
         return
     ctx.reply(
@@ -80,7 +94,92 @@ async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "")
                 Choice(_desk_label(b, names.get(b.id, [])), "booking.desk_pick", str(b.id))
                 for b in found[:30]
             ),
+            Choice(_("Someone without a booking"), "booking.walk_in"),
             Choice(_("Back"), "booking.admin_abort"),
+        ],
+    )
+
+
+@router.action("booking.walk_in", states=[DESK, DESK_WALKIN], roles=STAFF)
+async def walk_in(ctx: Context) -> None:
+    """Asks the name of someone who came without a booking."""
+    await _ask_walkin(ctx, ctx.load(ManageFlow))
+
+
+async def _ask_walkin(ctx: Context, flow: ManageFlow, note: str = "") -> None:
+    ctx.go(DESK_WALKIN, flow)
+    ctx.reply(
+        "\n".join(
+            filter(None, [note, _("Type their name (or part of it), with or without marks.")])
+        ),
+        choices=[Choice(_("Back"), "booking.desk")],
+    )
+
+
+@router.state(DESK_WALKIN, roles=STAFF)
+async def walkin_name(ctx: Context) -> None:
+    """Finds the walk-in on the commune's roster."""
+    flow = ctx.load(ManageFlow)
+    session = await managed(ctx, flow.session_id)
+    if session is not None:
+        await _show_residents(ctx, flow, session.commune_id, ctx.text, "")
+
+
+async def _show_residents(
+    ctx: Context, flow: ManageFlow, commune_id: int, query: str, note: str
+) -> None:
+    people = await checkin.find_residents(ctx.tx, commune_id, query)
+    if not people:
+        await _ask_walkin(
+            ctx,
+            flow,
+            "\n".join(
+                filter(
+                    None, [note, _("Nobody on the roster is called “{name}”.").format(name=query)]
+                )
+            ),
+        )
+        return
+    ctx.go(DESK_WALKIN, flow)
+    ctx.reply(
+        "\n".join(
+            filter(
+                None,
+                [
+                    note,
+                    _("No booking for “{name}”. Who came without a booking?").format(name=query),
+                ],
+            )
+        ),
+        choices=[
+            *(
+                Choice(
+                    f"{r.full_name} · {r.birth_year or '?'} · {r.village_name}",
+                    "booking.walkin_pick",
+                    str(r.person_id),
+                )
+                for r in people
+            ),
+            Choice(_("Back"), "booking.desk"),
+        ],
+    )
+
+
+@router.action("booking.walkin_pick", states=[DESK_WALKIN], roles=STAFF)
+async def walkin_pick(ctx: Context) -> None:
+    """Asks what was done for the walk-in."""
+    flow = ctx.load(ManageFlow)
+    flow.person_id, flow.booking_id = value_id(ctx), None
+    ctx.go(DESK_OUTCOME, flow)
+    ctx.reply(
+        ctx.choice.label if ctx.choice else "",
+        choices=[
+            *(
+                Choice(texts.outcome_label(o), "booking.outcome", o.value)
+                for o in Outcome
+                if o is not Outcome.NO_SHOW
+            ),
+            Choice(_("Back"), "booking.desk"),
         ],
     )
 
@@ -93,23 +192,57 @@ def _desk_label(booking: Booking, names: list[str]) -> str:
 
 @router.action("booking.desk_pick", states=[DESK], roles=STAFF)
 async def desk_pick(ctx: Context) -> None:
-    """Asks what happened with the picked booking."""
+    """Asks who of the booking came and what was done."""
     flow = ctx.load(ManageFlow)
     booking = await reservations.booking_info(ctx.tx, value_id(ctx) or 0)
     if booking is None or booking.session_id != flow.session_id:
         await _show_desk(ctx, flow, "", _("That booking is not in this session."))
         return
-    flow.booking_id = booking.id
+    flow.booking_id, flow.came = booking.id, None
+    await _ask_outcome(ctx, flow, booking)
+
+
+async def _ask_outcome(ctx: Context, flow: ManageFlow, booking: Booking) -> None:
     ctx.go(DESK_OUTCOME, flow)
-    names = await reservations.names(ctx.tx, [booking.id])
-    who = ", ".join(names.get(booking.id, [])) or _("{count} people").format(count=booking.people)
+    members = await checkin.booked_members(ctx.tx, booking.id)
+    came = set(flow.came if flow.came is not None else [pid for pid, _n in members])
+    who = ", ".join(n for _p, n in members) or _("{count} people").format(count=booking.people)
+    toggles = (
+        [
+            Choice(("✅ " if pid in came else "⬜ ") + name, "booking.desk_member", str(pid))
+            for pid, name in members
+        ]
+        if len(members) > 1
+        else []
+    )
+    lines = [f"#{booking.id} · {who}", texts.service_label(booking.service)]
+    if toggles:
+        lines.append(_("Tap those who did not come, then what was done."))
     ctx.reply(
-        f"#{booking.id} · {who}\n{texts.service_label(booking.service)}",
+        "\n".join(lines),
         choices=[
+            *toggles,
             *(Choice(texts.outcome_label(o), "booking.outcome", o.value) for o in Outcome),
             Choice(_("Back"), "booking.desk"),
         ],
     )
+
+
+@router.action("booking.desk_member", states=[DESK_OUTCOME], roles=STAFF)
+async def desk_member(ctx: Context) -> None:
+    """Marks one member of the booking as come or not come."""
+    flow = ctx.load(ManageFlow)
+    booking = await reservations.booking_info(ctx.tx, flow.booking_id or 0)
+    if booking is None:
+        await _show_desk(ctx, flow, "")
+        return
+    everyone = [pid for pid, _n in await checkin.booked_members(ctx.tx, booking.id)]
+    came = flow.came if flow.came is not None else list(everyone)
+    person = value_id(ctx)
+    if person in everyone:
+        came = [p for p in came if p != person] if person in came else [*came, person]
+    flow.came = came
+    await _ask_outcome(ctx, flow, booking)
 
 
 @router.action("booking.outcome", states=[DESK_OUTCOME], roles=STAFF)
@@ -117,11 +250,40 @@ async def desk_outcome(ctx: Context) -> None:
     """Records arrival (and what was done) or a no-show, then shows the list again."""
     flow = ctx.load(ManageFlow)
     value = ctx.choice.value if ctx.choice else ""
-    if flow.booking_id is None or value not in {o.value for o in Outcome}:
+    if value not in {o.value for o in Outcome}:
+        await _show_desk(ctx, flow, "")
+        return
+    if flow.booking_id is None and flow.person_id is not None:
+        session = await managed(ctx, flow.session_id)
+        if session is None:
+            return
+        person = await checkin.walk_in(
+            ctx.tx,
+            ctx.actor,
+            person_id=flow.person_id,
+            commune_id=session.commune_id,
+            outcome=value,
+            now=ctx.now(),
+        )
+        note = (
+            _("That person is not on this commune's roster.")
+            if isinstance(person, BookError)
+            else _("Recorded {name} (no booking): {outcome}.").format(
+                name=person.full_name, outcome=texts.outcome_label(value)
+            )
+        )
+        await _show_desk(ctx, flow, "", note)
+        return
+    if flow.booking_id is None:
         await _show_desk(ctx, flow, "")
         return
     result = await checkin.check_in(
-        ctx.tx, ctx.actor, booking_id=flow.booking_id, outcome=value, now=ctx.now()
+        ctx.tx,
+        ctx.actor,
+        booking_id=flow.booking_id,
+        outcome=value,
+        now=ctx.now(),
+        came=flow.came,
     )
     note = (
         _("That booking was already cancelled or checked in.")

@@ -26,6 +26,7 @@ from handlers.booking_common import (
     CANCEL_SESSION,
     DESK,
     DESK_OUTCOME,
+    DESK_WALKIN,
     MANAGE,
     MOVE_DAY,
     MOVE_START,
@@ -46,7 +47,16 @@ router.menu(lazy_gettext("Sessions and check-in"), "booking.sessions", roles=STA
 @router.action(
     "booking.admin_abort",
     roles=STAFF,
-    states=[NEW_CONFIRM, MANAGE, CANCEL_SESSION, DESK, DESK_OUTCOME, MOVE_DAY, MOVE_START],
+    states=[
+        NEW_CONFIRM,
+        MANAGE,
+        CANCEL_SESSION,
+        DESK,
+        DESK_OUTCOME,
+        DESK_WALKIN,
+        MOVE_DAY,
+        MOVE_START,
+    ],
 )
 async def admin_abort(ctx: Context) -> None:
     """Leaves without changing anything."""

@@ -242,3 +242,15 @@ async def add_people(tx: AsyncConnection, booking_id: int, count: int) -> None:
         .where(bookings.c.id == booking_id)
         .values(people=bookings.c.people + count)
     )
+
+
+async def members(tx: AsyncConnection, booking_id: int) -> list[tuple[int, str]]:
+    """(person id, name) of each roster member of a booking."""
+    rows = await tx.execute(
+        select(booking_members.c.person_id, persons.c.full_name)
+        .join(persons, persons.c.id == booking_members.c.person_id)
+        .where(booking_members.c.booking_id == booking_id)
+        .distinct()
+        .order_by(booking_members.c.person_id)
+    )
+    return [(int(pid), name) for pid, name in rows]

@@ -93,3 +93,23 @@ async def names_of_users(tx: AsyncConnection, user_ids: Sequence[int]) -> dict[i
         .where(users.c.id.in_(list(user_ids)))
     )
     return {user_id: name for user_id, name in rows}
+
+
+@dataclass(frozen=True)
+class Resident:
+    person_id: int
+    full_name: str
+    birth_year: int | None
+    village_name: str
+
+
+async def commune_residents(tx: AsyncConnection, commune_id: int) -> list[Resident]:
+    """Everyone living in the commune (present or away), for a name search at the desk."""
+    rows = await tx.execute(
+        select(persons.c.id, persons.c.full_name, persons.c.birth_year, villages.c.name)
+        .join(households, households.c.id == persons.c.household_id)
+        .join(villages, villages.c.id == households.c.village_id)
+        .where(villages.c.commune_id == commune_id, persons.c.status.in_(("present", "away")))
+        .order_by(persons.c.id)
+    )
+    return [Resident(*row) for row in rows]

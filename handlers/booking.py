@@ -6,6 +6,7 @@ Also moving a booking, and a slot offered by a reminder (booking.offer_slot).
 from __future__ import annotations
 
 import logging
+import re
 
 from pydantic import BaseModel
 
@@ -56,8 +57,9 @@ PICK_SERVICE = "booking:pick_service"
 PICK_SESSION = "booking:pick_session"
 PICK_SLOT = "booking:pick_slot"
 PICK_PEOPLE = "booking:pick_people"
+PICK_NAMES = "booking:pick_names"
 CONFIRM = "booking:confirm"
-FLOW_STATES = [PICK_SERVICE, PICK_SESSION, PICK_SLOT, PICK_PEOPLE, CONFIRM]
+FLOW_STATES = [PICK_SERVICE, PICK_SESSION, PICK_SLOT, PICK_PEOPLE, PICK_NAMES, CONFIRM]
 START_WORDS = ("dat lich", "dang ky lich", "hen lich", "dat cho", "book")
 
 
@@ -74,6 +76,7 @@ class BookingFlow(BaseModel):
     people_set: bool = False  # who comes has been chosen: slots must have room for them all
     slot_page: int = 0
     slot_part: str = ""  # morning, afternoon or evening: only those times are listed
+    guest_names: list[str] = []  # typed for a head count (people not on the roster)
 
 
 @router.action("booking.start")
@@ -543,6 +546,63 @@ async def _set_count(ctx: Context, count: int | None) -> None:
     await _after_people(ctx, flow)
 
 
+SKIP_WORDS = ("bo qua", "khong", "ko", "thoi", "skip", "khong can")
+
+
+def _ask_names(ctx: Context, flow: BookingFlow, note: str = "") -> None:
+    ctx.go(PICK_NAMES, flow)
+    ctx.reply(
+        "\n".join(
+            filter(
+                None,
+                [
+                    note,
+                    _(
+                        "Type the names of the {count} people, separated by commas, so the "
+                        "desk finds you (or skip)."
+                    ).format(count=flow.people),
+                ],
+            )
+        ),
+        choices=[Choice(_("Skip"), "booking.skip_names")],
+    )
+
+
+@router.state(PICK_NAMES)
+async def typed_names(ctx: Context) -> None:
+    """Keeps the typed names (at most one per place booked)."""
+    flow = ctx.load(BookingFlow)
+    if ctx.folded in SKIP_WORDS:
+        await _after_people(ctx, flow)
+        return
+    names = [" ".join(n.split())[:60] for n in re.split(r"[,;\n]", ctx.text) if n.strip()]
+    if (
+        not names
+        or len(names) > flow.people
+        or any(not any(c.isalpha() for c in n) for n in names)
+    ):
+        _ask_names(
+            ctx,
+            flow,
+            _("Please type at most {count} names, separated by commas.").format(count=flow.people),
+        )
+        return
+    flow.guest_names = names
+    await _after_people(ctx, flow)
+
+
+@router.action("booking.add_names", states=[CONFIRM])
+async def add_names(ctx: Context) -> None:
+    """Asks the names of a head-count booking's people."""
+    _ask_names(ctx, ctx.load(BookingFlow))
+
+
+@router.action("booking.skip_names", states=[PICK_NAMES])
+async def skip_names(ctx: Context) -> None:
+    """Goes on without names."""
+    await _after_people(ctx, ctx.load(BookingFlow))
+
+
 async def _after_people(ctx: Context, flow: BookingFlow) -> None:
     """Once who comes is known: the summary, or the times again when none is picked yet."""
     if flow.slot_id is None and not flow.wait and flow.session_id is not None:
@@ -586,6 +646,8 @@ async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
         if flow.person_ids
         else _("{count} people").format(count=flow.people)
     )
+    if flow.guest_names and not flow.person_ids:
+        who += ": " + ", ".join(flow.guest_names)
     when = texts.when(slot.starts_at, slot.ends_at) if slot else session_line(session)
     lines = [
         _("Join the waiting list?") if flow.wait else _("Please check your booking:"),
@@ -602,6 +664,11 @@ async def ask_confirm(ctx: Context, flow: BookingFlow) -> None:
         "\n".join(lines),
         choices=[
             Choice(_("Confirm"), "booking.confirm", meaning=meaning.YES),
+            *(
+                [Choice(_("Add the names of who comes"), "booking.add_names")]
+                if not flow.person_ids and flow.rebook_id is None
+                else []
+            ),
             Choice(_("Pick another time"), "booking.back"),
             Choice(_("Stop, book nothing"), "booking.abort", meaning=meaning.NO),
         ],
@@ -637,6 +704,7 @@ async def confirm(ctx: Context) -> None:
             people=flow.people,
             person_ids=flow.person_ids,
             booker_person_id=ctx.actor.person_id,
+            guest_names=flow.guest_names,
         )
     if isinstance(result, BookError):
         await _refused(ctx, flow, result)

@@ -86,3 +86,23 @@ async def test_walk_in_on_telegram(app: App, place: Place) -> None:
         await lead.pick("Trần Thị Bình")
         await lead.pick("đăng ký mức độ 2")
     assert (await _level2(app))[place.household[1]]
+
+
+async def test_names_typed_at_booking_are_found_at_the_desk(
+    app: App, place: Place, chat: ChatDriver
+) -> None:
+    await add_session(app, place.police)
+    await chat.say("dat lich")
+    await chat.press("mức độ 2")
+    await chat.press("Công an xã")
+    await chat.press("07:00–07:30")
+    await chat.say("2")
+    await chat.press("Thêm tên")
+    await chat.say("12345")  # no name in it: asked again
+    assert "tối đa 2 tên" in chat.text
+    await chat.say("Lê Văn Tám, Phạm Thị Chín")
+    assert "Lê Văn Tám, Phạm Thị Chín" in chat.text
+    await chat.press("Xác nhận")
+    lead = await _at_desk(app, place)
+    await lead.say("tam")
+    assert any("Lê Văn Tám +1" in c.label for c in lead.choices())

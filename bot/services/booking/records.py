@@ -71,6 +71,7 @@ async def create(
     person_ids: Sequence[int],
     people: int,
     now: datetime,
+    guest_names: Sequence[str] = (),
 ) -> int:
     """Insert the booking (its places are already taken) and tell the reminders."""
     booking_id = await store.insert_booking(
@@ -81,6 +82,7 @@ async def create(
         service=service,
         people=len(person_ids) or people,
         now=now,
+        guest_names=", ".join(guest_names),
     )
     await store.insert_members(tx, booking_id, person_ids, COVERS[Service(service)])
     await booking_events.booking_changed(tx, booking_id, now)

@@ -38,6 +38,7 @@ async def book(
     people: int = 1,
     person_ids: Sequence[int] = (),
     booker_person_id: int | None = None,
+    guest_names: Sequence[str] = (),
 ) -> int | BookError:
     """Book places in a slot for roster members (or a head count); returns the booking id.
 
@@ -77,6 +78,7 @@ async def book(
         person_ids=person_ids,
         people=count,
         now=now,
+        guest_names=() if person_ids else guest_names,
     )
     logger.debug("booked: booking=%s slot=%s people=%s", booking_id, slot_id, count)
     return booking_id
@@ -246,8 +248,11 @@ async def booking_info(tx: AsyncConnection, booking_id: int) -> store.Booking | 
 
 
 async def names(tx: AsyncConnection, booking_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The roster names booked in each booking (none for a head count)."""
-    return await store.member_names(tx, booking_ids)
+    """The names booked in each booking: roster members, or the names typed for a head count."""
+    return {
+        **await store.guest_names(tx, booking_ids),
+        **await store.member_names(tx, booking_ids),
+    }
 
 
 def suggested_service(members: Sequence[store.Member], person_id: int | None) -> Service | None:

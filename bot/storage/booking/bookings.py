@@ -97,6 +97,7 @@ async def insert_booking(
     service: str,
     people: int,
     now: datetime,
+    guest_names: str = "",
 ) -> int:
     result = await tx.execute(
         insert(bookings).values(
@@ -105,6 +106,7 @@ async def insert_booking(
             user_id=user_id,
             service=service,
             people=people,
+            guest_names=guest_names,
             status="confirmed",
             created_at=now,
             updated_at=now,
@@ -254,3 +256,15 @@ async def members(tx: AsyncConnection, booking_id: int) -> list[tuple[int, str]]
         .order_by(booking_members.c.person_id)
     )
     return [(int(pid), name) for pid, name in rows]
+
+
+async def guest_names(tx: AsyncConnection, booking_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names typed at booking for people not on the roster, by booking."""
+    if not booking_ids:
+        return {}
+    rows = await tx.execute(
+        select(bookings.c.id, bookings.c.guest_names).where(
+            bookings.c.id.in_(list(booking_ids)), bookings.c.guest_names != ""
+        )
+    )
+    return {booking_id: names.split(", ") for booking_id, names in rows}

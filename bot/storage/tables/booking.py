@@ -75,6 +75,8 @@ bookings = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("checked_in_by", ForeignKey("users.id"), nullable=True),
+    # added by 0003b_booking_guests: names typed for people not on the roster, ", "-separated
+    Column("guest_names", String(500), nullable=False, server_default=""),
     Index("ix_bookings_user", "user_id", "status"),
     Index("ix_bookings_session", "session_id", "status"),
 )

@@ -156,3 +156,27 @@ async def test_invite_on_telegram_names_the_place(demo_app: App) -> None:
         head = TelegramJourneyChat(demo_app, admin.api, admin.dispatcher, user_id=7002)
         texts = await head.say(f"/join {code.group(1)}")
         assert "trưởng thôn" in texts[0] and "Hòn Ông" in texts[0]
+
+
+async def test_old_unscoped_grants_get_the_only_commune(demo_app: App) -> None:
+    """The 0001b migration gives grants made before the rule the only commune."""
+    import importlib
+
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    lead = ChatDriver(demo_app, "old-lead")
+    actor = await lead.actor()
+    async with demo_app.db.write() as tx:
+        await identities.add_grant(
+            tx, actor.user_id, "team_lead", None, None, demo_app.clock.now()
+        )
+    assert NO_VILLAGE in (await lead.say("/missing"))[0].text
+    migration = importlib.import_module("bot.storage.migrations.versions.0001b_roles_commune")
+    path = demo_app.settings.db_url.split("///", 1)[1]
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        migration.upgrade()
+    engine.dispose()
+    await _works_as_lead(lead)

@@ -7,7 +7,7 @@ from bot.core.i18n import format_time
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.core.text import fold
+from bot.core.understand import meaning, people
 from bot.services.booking import (
     Booking,
     checkin,
@@ -42,17 +42,25 @@ async def desk(ctx: Context) -> None:
     await _show_desk(ctx, flow, "")
 
 
-WALKIN_WORDS = ("nguoi toi khong hen", "nguoi den khong hen", "khong hen", "vang lai", "walk in")
+def _walkin_choice() -> Choice:
+    return Choice(
+        _("Someone without a booking"),
+        "booking.walk_in",
+        meaning=meaning.says("không hẹn", "vãng lai", "walk in", "without a booking"),
+    )
 
 
 @router.state(DESK, roles=STAFF)
 async def desk_search(ctx: Context) -> None:
     """Finds bookings by booking number or a part of a name; else residents, as walk-ins."""
-    flow = ctx.load(ManageFlow)
-    if ctx.folded in WALKIN_WORDS:
-        await _ask_walkin(ctx, flow)
-        return
-    await _show_desk(ctx, flow, ctx.text)
+    await _show_desk(ctx, ctx.load(ManageFlow), ctx.text)
+
+
+def _found(booking: Booking, names: list[str], query: str) -> bool:
+    number = people.booking_number(query)
+    if number is not None:
+        return booking.id == number
+    return any(people.fits_name(query, name) for name in names)
 
 
 async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "") -> None:
@@ -61,13 +69,9 @@ async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "")
         return
     found = await checkin.desk_list(ctx.tx, session.id)
     names = await reservations.names(ctx.tx, [b.id for b in found])
-    wanted = fold(query).lstrip("#")
+    wanted = query.strip()
     if wanted:
-        found = [
-            b
-            for b in found
-            if wanted == str(b.id) or any(wanted in fold(n) for n in names.get(b.id, []))
-        ]
+        found = [b for b in found if _found(b, names.get(b.id, []), wanted)]
     flow.booking_id, flow.person_id, flow.came = None, None, None
     ctx.go(DESK, flow)
     if wanted and not found:
@@ -76,10 +80,7 @@ async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "")
     if not found:
         ctx.reply(
             "\n".join(filter(None, [note, _("No booking to check in here.")])),
-            choices=[
-                Choice(_("Someone without a booking"), "booking.walk_in"),
-                Choice(_("Back"), "booking.admin_abort"),
-            ],
+            choices=[_walkin_choice(), Choice(_("Back"), "booking.admin_abort")],
         )
         return
     ctx.reply(
@@ -91,10 +92,15 @@ async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "")
         ),
         choices=[
             *(
-                Choice(_desk_label(b, names.get(b.id, [])), "booking.desk_pick", str(b.id))
+                Choice(
+                    _desk_label(b, names.get(b.id, [])),
+                    "booking.desk_pick",
+                    str(b.id),
+                    meaning=meaning.SEARCHED,
+                )
                 for b in found[:30]
             ),
-            Choice(_("Someone without a booking"), "booking.walk_in"),
+            _walkin_choice(),
             Choice(_("Back"), "booking.admin_abort"),
         ],
     )

@@ -92,8 +92,10 @@ def start(max_connections: int = 200) -> Cluster:
             _as_owner(
                 [
                     str(bindir / "initdb"),
-                    "-D", str(cluster.data),
-                    "-U", "postgres",
+                    "-D",
+                    str(cluster.data),
+                    "-U",
+                    "postgres",
                     "--auth=trust",
                     "--encoding=UTF8",
                     "--locale=C.UTF-8",
@@ -117,9 +119,12 @@ def start(max_connections: int = 200) -> Cluster:
             _as_owner(
                 [
                     str(bindir / "pg_ctl"),
-                    "-D", str(cluster.data),
-                    "-l", str(folder / "server.log"),
-                    "-o", options,
+                    "-D",
+                    str(cluster.data),
+                    "-l",
+                    str(folder / "server.log"),
+                    "-o",
+                    options,
                     "-w",
                     "start",
                 ]

@@ -159,24 +159,48 @@ async def test_invite_on_telegram_names_the_place(demo_app: App) -> None:
 
 
 async def test_old_unscoped_grants_get_the_only_commune(demo_app: App) -> None:
-    """The 0001b migration gives grants made before the rule the only commune."""
-    import importlib
+    """The 0001b migration gives grants and unused invites made before the rule the commune.
 
-    import sqlalchemy as sa
+    Runs on both engines, through the app's own connection, as `migrate` would run it.
+    """
+    import importlib
+    from datetime import timedelta
+
     from alembic.migration import MigrationContext
     from alembic.operations import Operations
+    from sqlalchemy import select
+
+    from bot.storage.tables.core import invites, roles
 
     lead = ChatDriver(demo_app, "old-lead")
     actor = await lead.actor()
+    now = demo_app.clock.now()
     async with demo_app.db.write() as tx:
-        await identities.add_grant(
-            tx, actor.user_id, "team_lead", None, None, demo_app.clock.now()
+        await identities.add_grant(tx, actor.user_id, "team_lead", None, None, now)
+        await tx.execute(
+            insert(invites).values(
+                code="OLDADMIN", role="admin", created_at=now, expires_at=now + timedelta(days=3)
+            )
         )
     assert NO_VILLAGE in (await lead.say("/missing"))[0].text
     migration = importlib.import_module("bot.storage.migrations.versions.0001b_roles_commune")
-    path = demo_app.settings.db_url.split("///", 1)[1]
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        migration.upgrade()
-    engine.dispose()
+
+    def upgrade(sync_conn) -> None:  # type: ignore[no-untyped-def]
+        with Operations.context(MigrationContext.configure(sync_conn)):
+            migration.upgrade()
+
+    async with demo_app.db.write() as tx:
+        await tx.run_sync(upgrade)
     await _works_as_lead(lead)
+    async with demo_app.db.read() as tx:
+        invite = (
+            await tx.execute(select(invites.c.commune_id).where(invites.c.code == "OLDADMIN"))
+        ).scalar_one()
+        unscoped = (
+            await tx.execute(
+                select(roles.c.id).where(
+                    roles.c.commune_id.is_(None), roles.c.village_id.is_(None)
+                )
+            )
+        ).all()
+    assert invite is not None and unscoped == []

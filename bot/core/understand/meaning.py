@@ -14,6 +14,9 @@ from bot.core.i18n import to_local
 YES = "yes"
 NO = "no"
 EXACT = "exact"  # picked only by its words as written (no typo guessing): roles, villages
+# A row of a list the step searches itself (names at the desk): picked by its button, its
+# number or its whole label; a part of it typed goes to the step, which searches.
+SEARCHED = "searched"
 
 
 def on_day(day: date, start: time | None = None, end: time | None = None) -> str:
@@ -59,6 +62,7 @@ class Meaning:
     number: int | None = None
     phrases: tuple[str, ...] = ()
     exact: bool = False
+    searched: bool = False
 
     @property
     def timed(self) -> bool:
@@ -71,7 +75,7 @@ def read(text: str) -> Meaning:
     day = start = end = None
     count: int | None = None
     phrases: tuple[str, ...] = ()
-    exact = False
+    exact = searched = False
     for part in text.split():
         key, _, value = part.partition(":")
         try:
@@ -81,6 +85,8 @@ def read(text: str) -> Meaning:
                 answer = False
             elif part == EXACT:
                 exact = True
+            elif part == SEARCHED:
+                searched = True
             elif key == "day":
                 day = date.fromisoformat(value)
             elif key == "at":
@@ -92,4 +98,4 @@ def read(text: str) -> Meaning:
                 phrases = tuple(p.replace("_", " ") for p in value.split(",") if p)
         except ValueError:
             continue
-    return Meaning(answer, day, start, end, count, phrases, exact)
+    return Meaning(answer, day, start, end, count, phrases, exact, searched)

@@ -221,6 +221,8 @@ def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning])
         return said
     holding = []
     for index in range(len(options)):
+        if read[index].searched:
+            continue
         label_words = marked_words(options[index].label) + [
             w for p in read[index].phrases for w in marked_words(p)
         ]
@@ -238,7 +240,7 @@ def _by_words(text: str, options: Sequence[Option], read: list[meaning.Meaning])
     close = [
         i
         for i, label in enumerate(labels)
-        if not read[i].exact and fuzz.ratio(folded, label) >= FUZZY_SCORE
+        if not read[i].exact and not read[i].searched and fuzz.ratio(folded, label) >= FUZZY_SCORE
     ]
     return Picked(close[0]) if len(close) == 1 else None
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.text import fold
+from bot.core.understand.people import fits_name
 from bot.services import booking_events
 from bot.services.booking.rules import BookError, Outcome
 from bot.services.booking.sessions import may_manage
@@ -79,15 +80,11 @@ async def desk_list(tx: AsyncConnection, session_id: int) -> list[store.Booking]
 async def find_residents(
     tx: AsyncConnection, commune_id: int, query: str, limit: int = 20
 ) -> list[store.Resident]:
-    """Residents of the commune whose name holds the typed words, with or without marks."""
-    wanted = fold(query)
-    if len(wanted) < 2:
+    """Residents of the commune whose name has words starting with the typed ones."""
+    if len(fold(query)) < 2:
         return []
-    words = wanted.split()
     found = [
-        r
-        for r in await store.commune_residents(tx, commune_id)
-        if all(word in fold(r.full_name) for word in words)
+        r for r in await store.commune_residents(tx, commune_id) if fits_name(query, r.full_name)
     ]
     return found[:limit]
 

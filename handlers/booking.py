@@ -15,7 +15,7 @@ from bot.core.i18n import format_time, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.core.understand import meaning
+from bot.core.understand import meaning, people
 from bot.core.understand.numbers import whole_number as parse_int
 from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import (
@@ -531,9 +531,45 @@ async def pick_count(ctx: Context) -> None:
 
 
 @router.state(PICK_PEOPLE)
-async def typed_count(ctx: Context) -> None:
-    """Stores a typed head count from 1 to 10."""
-    await _set_count(ctx, parse_int(ctx.text, 1, MAX_PEOPLE))
+async def typed_people(ctx: Context) -> None:
+    """Reads "cả nhà", "tui với vợ", "thêm Tuấn", "bỏ bà nội ra", or a head count."""
+    said = people.read_who(ctx.text)
+    flow = ctx.load(BookingFlow)
+    if said is None or flow.rebook_id is not None:
+        await _set_count(ctx, parse_int(ctx.text, 1, MAX_PEOPLE))
+        return
+    members = await reservations.household(ctx.tx, ctx.actor.person_id)
+    if not members:
+        await _set_count(ctx, None)
+        return
+    today = local_today(ctx.now())
+    young = {m.person_id for m in members if too_young(age_on(today, m.birth_year, m.birth_date))}
+    named = [people.Named(m.person_id, m.full_name) for m in members]
+    if isinstance(said, people.Everyone):
+        flow.person_ids = [m.person_id for m in members if m.person_id not in young][:MAX_PEOPLE]
+        await ask_people(ctx, flow)
+        return
+    who = said.others if isinstance(said, people.Only) else said.who
+    # The roster records no relations between members: a kin word alone is asked back.
+    found = [(someone, people.find(someone, named)) for someone in who]
+    unclear = [someone for someone, ids in found if len(ids) != 1]
+    chosen = [ids[0] for _someone, ids in found if len(ids) == 1]
+    if isinstance(said, people.Only):
+        me = [ctx.actor.person_id] if ctx.actor.person_id is not None else []
+        flow.person_ids = list(dict.fromkeys([*me, *chosen]))
+    elif isinstance(said, people.Add):
+        if any(pid in young for pid in chosen):
+            await ask_people(ctx, flow, too_young_text())
+            return
+        flow.person_ids = list(dict.fromkeys([*flow.person_ids, *chosen]))[:MAX_PEOPLE]
+    else:
+        flow.person_ids = [pid for pid in flow.person_ids if pid not in chosen]
+    note = ""
+    if unclear:
+        note = _("Who is “{who}”? Tap their name in the list.").format(
+            who=", ".join(" ".join(someone.words) for someone in unclear)
+        )
+    await ask_people(ctx, flow, note)
 
 
 async def _set_count(ctx: Context, count: int | None) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.core.understand import people
 from bot.core.understand.meaning import SEARCHED, says
 from bot.core.understand.options import NoMatch, Option, Picked, pick
 from bot.core.understand.people import booking_number, fits_name
@@ -45,3 +46,19 @@ def test_a_searched_row_is_not_picked_by_a_part_of_its_words() -> None:
     assert pick("07:00 · #1 · Nguyễn Văn An +1", rows, today) == Picked(0)
     assert pick("1", rows, today) == Picked(0)
     assert pick("vang lai", rows, today) == Picked(1)
+
+
+def test_someone_is_found_by_name_or_by_a_relation_the_roster_records() -> None:
+    household = [
+        people.Named(1, "Nguyễn Văn Tuấn"),
+        people.Named(2, "Lê Thị Hoa"),
+        people.Named(3, "Nguyễn Thị Tâm"),
+    ]
+    add = people.read_who("thêm thằng Tuấn")
+    assert isinstance(add, people.Add) and people.find(add.who[0], household) == [1]
+    wife = people.read_who("tui với vợ")
+    assert isinstance(wife, people.Only) and wife.me
+    assert people.find(wife.others[0], household) == []  # no relations: asked back
+    assert people.find(wife.others[0], household, {2: "spouse"}) == [2]
+    both = people.read_who("bỏ Nguyễn ra")
+    assert isinstance(both, people.Remove) and people.find(both.who[0], household) == [1, 3]

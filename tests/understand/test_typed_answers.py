@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.understand import dates, meaning, options, times
+from bot.core.understand import dates, meaning, options, people, times
 from bot.core.understand.cancel import is_cancel
 from bot.core.understand.options import Option
 from bot.core.understand.yesno import yes_no
@@ -107,6 +107,22 @@ def _option(kind: str, text: str) -> str:
     return "out" if isinstance(found, options.OutOfRange) else "none"
 
 
+def _someone(someone: people.Someone) -> str:
+    return someone.kin or " ".join(someone.words)
+
+
+def _who(text: str) -> str:
+    said = people.read_who(text)
+    if isinstance(said, people.Everyone):
+        return "everyone"
+    if isinstance(said, people.Only):
+        return "+".join(["me", *(_someone(s) for s in said.others)])
+    if isinstance(said, people.Add | people.Remove):
+        verb = "add" if isinstance(said, people.Add) else "remove"
+        return f"{verb}:" + "+".join(_someone(s) for s in said.who)
+    return "none"
+
+
 def read(kind: str, text: str) -> str:
     """The meaning the layer gives `text`, written as in the table."""
     if kind == "yesno":
@@ -118,6 +134,8 @@ def read(kind: str, text: str) -> str:
         return _date(text)
     if kind == "time":
         return _time(text)
+    if kind == "who":
+        return _who(text)
     return _option(kind, text)
 
 
@@ -127,7 +145,7 @@ ROWS = rows()
 def test_the_table_is_large_and_covers_every_kind() -> None:
     assert len(ROWS) >= 300
     kinds = {kind.split(":")[0] for kind, *_ in ROWS}
-    assert kinds == {"yesno", "cancel", "date", "time", "option"}
+    assert kinds == {"yesno", "cancel", "date", "time", "option", "who"}
     assert sum(1 for _k, typed, *_ in ROWS if typed.isascii()) >= 100  # without marks too
 
 

@@ -56,6 +56,15 @@ async def desk_search(ctx: Context) -> None:
     await _show_desk(ctx, ctx.load(ManageFlow), ctx.text)
 
 
+# The one booking left by a search is confirmed by a yes or an arrival word ("đã đến").
+ARRIVED = meaning.says("đã đến", "đến rồi", "tới rồi", "đã tới", "có mặt", "arrived")
+
+
+def _row_meaning(alone: bool) -> str:
+    """A desk row is searched by name, never picked by a part of it (one alone: by a yes)."""
+    return meaning.join(meaning.SEARCHED, *((meaning.YES, ARRIVED) if alone else ()))
+
+
 def _found(booking: Booking, names: list[str], query: str) -> bool:
     number = people.booking_number(query)
     if number is not None:
@@ -96,7 +105,7 @@ async def _show_desk(ctx: Context, flow: ManageFlow, query: str, note: str = "")
                     _desk_label(b, names.get(b.id, [])),
                     "booking.desk_pick",
                     str(b.id),
-                    meaning=meaning.SEARCHED,
+                    meaning=_row_meaning(len(found) == 1),
                 )
                 for b in found[:30]
             ),

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.core.understand import people
-from bot.core.understand.meaning import SEARCHED, says
+from bot.core.understand.meaning import SEARCHED, YES, join, says
 from bot.core.understand.options import NoMatch, Option, Picked, pick
 from bot.core.understand.people import booking_number, fits_name
 
@@ -62,3 +62,11 @@ def test_someone_is_found_by_name_or_by_a_relation_the_roster_records() -> None:
     assert people.find(wife.others[0], household, {2: "spouse"}) == [2]
     both = people.read_who("bỏ Nguyễn ra")
     assert isinstance(both, people.Remove) and people.find(both.who[0], household) == [1, 3]
+
+
+def test_the_one_row_a_search_left_is_confirmed_by_an_arrival_word() -> None:
+    today = date(2026, 11, 30)
+    arrived = join(SEARCHED, YES, says("đã đến", "có mặt"))
+    assert pick("đã đến", [Option("07:30 · #1 · Phạm Mỹ Yến", arrived)], today) == Picked(0)
+    two = [Option("07:30 · #1 · Phạm Mỹ Yến", SEARCHED), Option("08:30 · #2 · Bùi Phúc", SEARCHED)]
+    assert isinstance(pick("đã đến", two, today), NoMatch)

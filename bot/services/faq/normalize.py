@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.text import strip_diacritics
+from bot.core.text import fold
 
 # What people write → what they mean (folded). Multi-word values expand to several tokens.
 ABBREVIATIONS: dict[str, str] = {
@@ -126,10 +125,9 @@ _MAX_CHARS = 400  # a question is short; the rest of a long message adds only no
 
 @lru_cache(maxsize=8192)  # the index folds each example several times while it builds
 def fold_text(text: str) -> str:
-    """NFC, lower case, no diacritics (đ → d), only letters, digits and single spaces."""
-    text = unicodedata.normalize("NFC", text[:_MAX_CHARS]).lower()
-    text = strip_diacritics(text)
-    text = _NOT_WORD.sub(" ", text)
+    """The bot's folding (bot.core.text.fold: lower case, no diacritics, đ → d), then only
+    letters, digits and single spaces, with the FAQ's spellings of levels, ages and hours."""
+    text = _NOT_WORD.sub(" ", fold(text[:_MAX_CHARS]))
     text = _LETTER_DIGIT.sub(" ", text)
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)

@@ -32,7 +32,7 @@ COMPONENTS: tuple[str, ...] = (
     "bot.runtime:telegram_component",
     "bot.runtime:zalo_component",
     "bot.runtime:reminders_component",
-    "bot.services.broadcast:report_component",
+    "bot.runtime:broadcast_reports_component",
 )
 
 NO_CHANNEL = (
@@ -111,6 +111,15 @@ def reminders_component(runtime: Runtime) -> Part:
         runtime.app.db, runtime.app.clock, runtime.settings, on_queued=runtime.sender.wake
     )
     return Part("reminders", Leader(runtime.app.db, scheduler))
+
+
+def broadcast_reports_component(runtime: Runtime) -> Part:
+    """The watcher that closes finished broadcasts and sends their authors the report."""
+    from bot.services.broadcast import ReportWatcher
+
+    app = runtime.app
+    watcher = ReportWatcher(app.db, app.clock, default_locale=app.settings.default_locale)
+    return Part("broadcast-reports", watcher)
 
 
 def load_factory(spec: str) -> Factory:

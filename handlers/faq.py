@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from functools import cache
 from urllib.parse import urlsplit
 
 from bot.core.context import Context
@@ -23,7 +22,7 @@ from bot.core.i18n import (
 )
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
-from bot.core.router import Route, Router, Trigger
+from bot.core.router import Router
 from bot.services.faq import Faq, KnowledgeError, Topic, Verdict, default_store
 from bot.services.faq import unanswered as unanswered_log
 from bot.services.faq.language import is_english
@@ -37,19 +36,6 @@ router.menu(lazy_gettext("Ask a question about VNeID"), "faq.ask", order=20)
 POPULAR = ("level2_register", "documents_needed", "activate_account", "otp_not_received")
 UNANSWERED_SHOWN = 15
 QUESTION_SHOWN_CHARS = 120
-
-
-@cache
-def _action_routes() -> dict[str, Route]:
-    """The actions registered by every flow of the bot (to offer only those that exist)."""
-    from bot.app import routers
-
-    return {
-        route.key: route
-        for flow in routers()
-        for route in flow.routes
-        if route.trigger is Trigger.ACTION
-    }
 
 
 def _current(ctx: Context) -> Faq | None:
@@ -73,13 +59,7 @@ def _answer(ctx: Context, topic: Topic) -> None:
         site=urlsplit(topic.sources[0]).hostname or topic.sources[0],
         day=format_date(topic.last_checked, "dd/MM/yyyy"),
     )
-    route = _action_routes().get(topic.action or "")
-    offer = (
-        route is not None
-        and route.states is None
-        and route.allows(ctx.actor.roles)
-        and topic.action_label
-    )
+    offer = bool(topic.action_label) and ctx.offers(topic.action or "")
     choices = [Choice(topic.action_label, topic.action)] if offer else []  # type: ignore[arg-type]
     ctx.reply(f"{topic.title}\n\n{topic.answer}\n\n{source}", choices=choices)
 

@@ -1,23 +1,32 @@
 """The functions APScheduler stores and calls: module-level, given only a scheduler's name.
 
 A persistent job store pickles a reference to the callable and its arguments, so jobs name
-the running `ReminderScheduler` instead of holding it; each running one registers here.
+the running `ReminderScheduler` instead of holding it; each running one registers here. This
+module knows the scheduler only by the three runs it asks of it (it does not import it back).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from reminders.scheduler import ReminderScheduler
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
-_running: dict[str, ReminderScheduler] = {}
+
+class Runs(Protocol):
+    """What a job asks of the running scheduler (reminders.scheduler.ReminderScheduler)."""
+
+    async def tick(self) -> None: ...
+
+    async def digest(self) -> None: ...
+
+    async def expire_offers(self) -> None: ...
 
 
-def register(name: str, scheduler: ReminderScheduler) -> None:
+_running: dict[str, Runs] = {}
+
+
+def register(name: str, scheduler: Runs) -> None:
     _running[name] = scheduler
 
 
@@ -25,7 +34,7 @@ def unregister(name: str) -> None:
     _running.pop(name, None)
 
 
-def _find(name: str) -> ReminderScheduler | None:
+def _find(name: str) -> Runs | None:
     scheduler = _running.get(name)
     if scheduler is None:
         logger.warning("no running reminder scheduler named %s", name)

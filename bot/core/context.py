@@ -34,6 +34,8 @@ class Context:
     settings: Settings
     convo: ConversationRow
     menu_for: Callable[[Actor], tuple[Choice, ...]]
+    # Whether a choice with this action, picked now, would start its flow for this actor.
+    offerable: Callable[[Actor, str], bool] = lambda _actor, _action: False
     choice: Choice | None = None
     replies: list[Reply] = field(default_factory=list)
     reasked: bool = False  # the core asked the step again: keep the stored prompt as it was
@@ -63,6 +65,10 @@ class Context:
         request_phone: bool = False,
     ) -> None:
         self.replies.append(Reply(text, tuple(choices), photo, document, request_phone))
+
+    def offers(self, action: str) -> bool:
+        """Whether the bot has a flow started by `action` that this user may start now."""
+        return self.offerable(self.actor, action)
 
     def main_menu(self, text: str) -> None:
         """Reply with `text` and the main menu of the user's roles (no menu in a group)."""

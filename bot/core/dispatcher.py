@@ -99,6 +99,11 @@ class Dispatcher:
         mine.sort(key=lambda item: (not item.roles, item.order))
         return tuple(Choice(str(item.label), item.action) for item in mine)
 
+    def offerable(self, actor: Actor, action: str) -> bool:
+        """Whether a choice with `action` would start a flow for `actor` outside any step."""
+        route = self._actions.get(action)
+        return route is not None and route.states is None and route.allows(actor.roles)
+
     def commands(self) -> list[Route]:
         """Command routes that carry a description, for the platform's command menu."""
         return [r for r in self._by_trigger[Trigger.COMMAND] if str(r.description)]
@@ -147,6 +152,7 @@ class Dispatcher:
                     settings=self.settings,
                     convo=convo,
                     menu_for=self.menu_for,
+                    offerable=self.offerable,
                 )
                 await step(ctx)
                 replies = await self._attach_keys(ctx)

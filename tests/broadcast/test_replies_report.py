@@ -223,9 +223,9 @@ async def test_the_watcher_is_a_part_of_troly06_run(roster: Roster) -> None:
     from bot.services.sender import Sender
 
     app = roster.app
-    assert "bot.services.broadcast:report_component" in COMPONENTS
+    assert "bot.runtime:broadcast_reports_component" in COMPONENTS
     runtime = Runtime(app, Sender(app.db, app.clock, app.settings))
-    part = load_factory("bot.services.broadcast:report_component")(runtime)
+    part = load_factory("bot.runtime:broadcast_reports_component")(runtime)
     assert part is not None and isinstance(part.component, service.ReportWatcher)
     await part.component.start()
     await part.component.stop()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.core.router import Route, Trigger
+from bot.core.dispatcher import Dispatcher
+from bot.core.router import Router
 from bot.services.identity import Role
 from bot.storage.tables.faq import faq_unanswered
 from tests.driver import ChatDriver
@@ -129,33 +130,38 @@ async def test_unanswered_list_when_empty(admin: ChatDriver) -> None:
     assert "Chưa có câu hỏi nào" in admin.text
 
 
-async def test_flow_topic_offers_the_flow_only_when_it_exists(
-    chat: ChatDriver, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    import handlers.faq as faq_handlers
+def _with_flow(chat: ChatDriver, roles: frozenset[Role] = frozenset()) -> None:
+    """The FAQ's dispatcher with a stand-in booking flow before the FAQ."""
+    from handlers import faq, start
 
-    async def start(ctx) -> None:  # type: ignore[no-untyped-def]
+    flow = Router("stand-in")
+
+    @flow.action("booking.start", roles=roles)
+    async def begin(ctx) -> None:  # type: ignore[no-untyped-def]
         """A stand-in for the booking flow."""
 
-    monkeypatch.setattr(faq_handlers, "_action_routes", lambda: {})
-    await chat.say("toi muon dat lich hen lam dinh danh")
+    app = chat.app
+    app.dispatcher = Dispatcher(
+        [start.router, flow, faq.router],
+        app.db,
+        app.clock,
+        app.settings,
+        identities=app.dispatcher.identities,
+    )
+
+
+async def test_flow_topic_offers_the_flow_only_when_it_exists(chat: ChatDriver) -> None:
+    await chat.say("toi muon dat lich hen lam dinh danh")  # the FAQ's bot has no booking
     assert "Đặt lịch hẹn" in chat.text and chat.choices() == []
-    fake = {"booking.start": Route(Trigger.ACTION, "booking.start", start)}
-    monkeypatch.setattr(faq_handlers, "_action_routes", lambda: fake)
+    _with_flow(chat)
     await chat.say("toi muon dat lich hen lam dinh danh")
     assert [(c.label, c.action) for c in chat.choices()] == [
         ("Đặt lịch hẹn ngay", "booking.start")
     ]
 
 
-async def test_flow_needing_a_role_is_not_offered(chat: ChatDriver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import handlers.faq as faq_handlers
-
-    async def start(ctx) -> None:  # type: ignore[no-untyped-def]
-        """A stand-in for a flow for team leads only."""
-
-    route = Route(Trigger.ACTION, "booking.start", start, frozenset({Role.TEAM_LEAD}))
-    monkeypatch.setattr(faq_handlers, "_action_routes", lambda: {"booking.start": route})
+async def test_flow_needing_a_role_is_not_offered(chat: ChatDriver) -> None:
+    _with_flow(chat, frozenset({Role.TEAM_LEAD}))
     await chat.say("dat lich hen lam can cuoc")
     assert chat.choices() == []
 

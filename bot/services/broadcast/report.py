@@ -8,7 +8,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,9 +26,6 @@ from bot.services.privacy.safe_files import csv_bytes
 from bot.storage import broadcast as store
 from bot.storage import identities
 from bot.storage.db import Database
-
-if TYPE_CHECKING:
-    from bot.runtime import Part, Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -307,11 +303,3 @@ class ReportWatcher:
                 await self._task
             self._task = None
 
-
-def report_component(runtime: Runtime) -> Part:
-    """The report watcher as a part of `troly06 run` (listed in bot.runtime.COMPONENTS)."""
-    from bot.runtime import Part
-
-    app = runtime.app
-    watcher = ReportWatcher(app.db, app.clock, default_locale=app.settings.default_locale)
-    return Part("broadcast-reports", watcher)

@@ -33,7 +33,6 @@ from bot.services.roster_import.model import (
     RosterRow,
     Sheet,
     UnknownPlace,
-    fast_fold,
 )
 from bot.services.roster_import.places import Places, place_key
 from bot.services.roster_import.reading import (
@@ -59,7 +58,6 @@ __all__ = [
     "UnknownPlace",
     "check_row",
     "check_rows",
-    "fast_fold",
     "header_field",
     "import_roster",
     "parse_birth",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.services.roster_import.model import fast_fold
+from bot.core.text import fold
 from bot.storage import roster as store
 
 PersonKey = tuple[int, str, str, int | None]  # village id, household code, folded name, year
@@ -22,7 +22,7 @@ class Matcher:
             if p.person_id in seen:
                 continue
             seen.add(p.person_id)
-            key = (p.village_id, p.household_code.upper(), fast_fold(p.full_name))
+            key = (p.village_id, p.household_code.upper(), fold(p.full_name))
             self.by_name.setdefault(key, []).append(p)
             if p.id_number:
                 self.by_id[p.id_number] = p

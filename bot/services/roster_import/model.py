@@ -7,29 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.core.text import fold
-
 Progress = Callable[[float], None]  # the share done, 0 to 1 (called from any thread)
 LIMITS = {"full_name": 120, "household": 40, "boat": 40, "note": 300, "place": 120}
-
-
-def _fold_table() -> dict[int, str | None]:
-    """Vietnamese letters to their bare lower-case form, and combining marks dropped."""
-    table: dict[int, str | None] = {c: None for c in range(0x300, 0x370)}
-    for code in range(0xC0, 0x1F00):
-        char = chr(code)
-        bare = fold(char)
-        if bare != char.lower() and len(bare) == 1:
-            table[code] = bare
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fast_fold(text: str) -> str:
-    """The same as bot.core.text.fold for single-spaced text, about ten times faster."""
-    return text.translate(_FOLD).lower()
 
 
 class RosterFileError(ValueError):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import gettext as _
+from bot.core.text import fold
 from bot.services.roster_import.cells import DEFAULT_MAX_ROWS, check_rows
 from bot.services.roster_import.matching import Matcher, PersonKey, unchanged
 from bot.services.roster_import.model import (
@@ -18,7 +19,6 @@ from bot.services.roster_import.model import (
     Rejected,
     RosterRow,
     UnknownPlace,
-    fast_fold,
 )
 from bot.services.roster_import.places import Places
 from bot.services.roster_import.reading import read_sheet
@@ -173,7 +173,7 @@ def _pair(
                 )
             )
             continue
-        key: PersonKey = (village_id, row.household, fast_fold(row.full_name), row.birth_year)
+        key: PersonKey = (village_id, row.household, fold(row.full_name), row.birth_year)
         person = matcher.find(key, row.id_number)
         ident: PersonKey | int | str = person.person_id if person is not None else key
         if row.id_number and (person is None or (person.id_number is None and ident in seen)):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,6 +21,7 @@ from bot.services.reminders import texts
 from bot.services.reminders.planning import Kind
 from bot.services.reminders.policy import Policy, default_policy
 from bot.storage import reminders as store
+from bot.storage.booking import OpenSlot
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class _Batch:
     states: dict[int, store.PersonState]
     booked_by_user: dict[int, datetime]
     booked_for_person: dict[int, datetime]
-    slots: dict[int | None, list[Any]] = field(default_factory=dict)
+    slots: dict[int | None, list[OpenSlot]] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, tx: AsyncConnection, rows: list[store.ReminderRow]) -> _Batch:
@@ -185,7 +185,9 @@ async def _enqueue(tx: AsyncConnection, messages: list[_Message], now: datetime)
     return [ids[m.key] for m in queued]
 
 
-async def open_slots(tx: AsyncConnection, village_id: int | None, now: datetime) -> list[Any]:
+async def open_slots(
+    tx: AsyncConnection, village_id: int | None, now: datetime
+) -> list[OpenSlot]:
     """The next open slots, nearest to the village first (any village if not known)."""
     from bot.services import booking  # a sibling area; imported late to keep start-up light
 

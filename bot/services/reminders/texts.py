@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from lunar_vn import LunarDate
 
 from bot.core.i18n import current_locale, format_date, format_datetime, format_time, to_local
 from bot.core.i18n import gettext as _
+from bot.storage.booking import OpenSlot
 from bot.storage.reminders import Arrival
 
 
@@ -36,14 +36,14 @@ def lunar_words(lunar: LunarDate) -> str:
     return f"{day} {month}"
 
 
-def slot_label(slot: Any) -> str:
+def slot_label(slot: OpenSlot) -> str:
     """A slot offered as a choice: its local day and time, and the place when known."""
     when = format_datetime(slot.starts_at, "EEE dd/MM HH:mm")
-    place = getattr(slot, "point_name", "") or getattr(slot, "place", "")
+    place = slot.point_name
     return f"{when} – {place}" if place else when
 
 
-def return_day(slots: Sequence[Any]) -> str:
+def return_day(slots: Sequence[OpenSlot]) -> str:
     if slots:
         return _(
             "Welcome back to shore! The Project 06 team can make your chip ID card and "
@@ -55,7 +55,7 @@ def return_day(slots: Sequence[Any]) -> str:
     )
 
 
-def follow_up(slots: Sequence[Any]) -> str:
+def follow_up(slots: Sequence[OpenSlot]) -> str:
     if slots:
         return _(
             "A reminder: you have not booked your visit for the chip ID card and the "

@@ -102,6 +102,56 @@ MUTATIONS: tuple[Mutation, ...] = (
         "in_communes = {v.id for v in await places.all_villages(tx) if communes}",
         ("tests/core/test_access.py",),
     ),
+    Mutation(
+        "a date more than a year ahead is accepted",
+        "bot/core/understand/dates/__init__.py",
+        "fitting = [d for d in days if today <= d <= latest_day(today)]",
+        "fitting = [d for d in days if today <= d]",
+        ("tests/reminders/test_dates.py",),
+    ),
+    Mutation(
+        "a lunar date is read without its lunar day",
+        "bot/core/understand/dates/__init__.py",
+        "return _judge(rule.days(found, today), today, rule.lunar)",
+        "return _judge(rule.days(found, today), today, False)",
+        ("tests/reminders/test_dates.py",),
+    ),
+    Mutation(
+        "the FAQ offers a flow the user's roles do not allow",
+        "bot/core/dispatcher.py",
+        "return route is not None and route.states is None and route.allows(actor.roles)",
+        "return route is not None and route.states is None",
+        ("tests/faq/test_chat.py::test_flow_needing_a_role_is_not_offered",),
+    ),
+    Mutation(
+        "the core imports a service again",
+        "bot/core/actor.py",
+        "from bot.core.inbound import Inbound\n",
+        "from bot.core.inbound import Inbound\nfrom bot.services import identity  # noqa: F401\n",
+        ("tests/test_layers.py",),
+    ),
+    Mutation(
+        "reminder jobs import their scheduler back (a cycle)",
+        "reminders/jobs.py",
+        "from typing import Protocol\n",
+        "from typing import TYPE_CHECKING, Protocol\n\nif TYPE_CHECKING:\n"
+        "    from reminders.scheduler import ReminderScheduler  # noqa: F401\n",
+        ("tests/test_layers.py",),
+    ),
+    Mutation(
+        "a service imports the runtime again",
+        "bot/services/broadcast/report.py",
+        "from bot.storage.db import Database\n",
+        "from bot.storage.db import Database\nfrom bot.runtime import Part  # noqa: F401\n",
+        ("tests/test_layers.py",),
+    ),
+    Mutation(
+        "folding keeps marks typed as separate characters",
+        "bot/core/text.py",
+        "bare = \"\".join(ch for ch in decomposed if not unicodedata.combining(ch))",
+        "bare = \"\".join(decomposed)",
+        ("tests/core/test_text.py",),
+    ),
 )
 
 

@@ -25,6 +25,8 @@ def routers() -> list[Router]:
         booking_open,
         booking_sessions,
         broadcast,
+        broadcast_replies,
+        broadcast_status,
         channels,
         faq,
         identity,
@@ -45,6 +47,8 @@ def routers() -> list[Router]:
         invites.router,
         privacy.router,  # its typed "xoá thông tin của tôi" must come before the FAQ
         broadcast.router,
+        broadcast_status.router,
+        broadcast_replies.router,
         away.router,  # its free-text trigger needs a date in the text: before the FAQ
         boats.router,
         roster.router,

@@ -1,42 +1,34 @@
-"""Notices to villages: compose (`/broadcast`), follow (`/broadcast_status`), residents' replies.
+"""Composing a notice to villages (`/broadcast`): villages, audience, text, replies, when.
 
 Team leads, village heads (their own villages only) and admins compose: villages, audience,
 text, reply buttons, a preview with the number of recipients, then now or at a set time.
-Residents answer with the notice's buttons at any time; the last answer counts.
+Following notices sent is in broadcast_status.py; residents' answers in broadcast_replies.py.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-
-from pydantic import BaseModel, Field
+from datetime import datetime
 
 from bot.core.context import Context
 from bot.core.i18n import format_datetime, format_number, lazy_gettext, to_local
 from bot.core.i18n import gettext as _
-from bot.core.reply import Attachment, Choice
+from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.understand import meaning
 from bot.services import broadcast as service
 from bot.services.broadcast import (
-    Answer,
-    Audience,
     AudienceKind,
-    BroadcastRow,
     OutOfScope,
     RangeError,
-    ReplyOutcome,
     WhenError,
 )
-from bot.services.identity import Role
+from handlers.broadcast_common import STAFF, Draft, audience_words, cancel_choice
 
 logger = logging.getLogger(__name__)
 
 router = Router("broadcast")
-STAFF = (Role.TEAM_LEAD, Role.VILLAGE_HEAD, Role.ADMIN)
 router.menu(lazy_gettext("Send a notice"), "broadcast.start", roles=STAFF, order=60)
-router.menu(lazy_gettext("Notices sent"), "broadcast.status", roles=STAFF, order=61)
 
 VILLAGES = "broadcast:villages"
 AUDIENCE = "broadcast:audience"
@@ -48,32 +40,6 @@ WHEN = "broadcast:when"
 CONFIRM = "broadcast:confirm"
 ALL_STEPS = (VILLAGES, AUDIENCE, DATES, TEXT, REPLIES, PREVIEW, WHEN, CONFIRM)
 MIN_TEXT = 5
-
-
-class Draft(BaseModel):
-    """The notice being composed, kept with the conversation."""
-
-    village_ids: list[int] = Field(default_factory=list)
-    kind: AudienceKind | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    text: str = ""
-    session_id: int | None = None
-    with_replies: bool = False
-    send_at: datetime | None = None
-    moved: bool = False
-
-    def audience(self) -> Audience:
-        return Audience(
-            village_ids=self.village_ids,
-            kind=self.kind or AudienceKind.ALL,
-            date_from=self.date_from,
-            date_to=self.date_to,
-        )
-
-
-def _cancel_choice() -> Choice:
-    return Choice(_("Cancel"), "broadcast.cancel_draft")
 
 
 @router.command("broadcast", roles=STAFF, description=lazy_gettext("Send a notice to villages"))
@@ -108,7 +74,7 @@ async def _show_villages(ctx: Context, draft: Draft, note: str) -> None:
     choices.append(Choice(_("All my villages"), "broadcast.all_villages"))
     if draft.village_ids:
         choices.append(Choice(_("Continue"), "broadcast.villages_done"))
-    choices.append(_cancel_choice())
+    choices.append(cancel_choice())
     ctx.go(VILLAGES, draft)
     ctx.reply(f"{note}\n{text}".strip(), choices=choices)
 
@@ -164,7 +130,7 @@ async def _ask_audience(ctx: Context, draft: Draft) -> None:
                 "broadcast.audience",
                 AudienceKind.RETURNING,
             ),
-            _cancel_choice(),
+            cancel_choice(),
         ],
     )
 
@@ -182,7 +148,7 @@ async def pick_audience(ctx: Context) -> None:
         ctx.go(DATES, draft)
         ctx.reply(
             _("Between which dates do they come in? For example: 3/12 - 10/12"),
-            choices=[_cancel_choice()],
+            choices=[cancel_choice()],
         )
         return
     await _ask_text(ctx, draft)
@@ -199,7 +165,7 @@ async def take_dates(ctx: Context) -> None:
             RangeError.PAST: _("Those dates are already past. Type dates from today on."),
             RangeError.TOO_LONG: _("That is more than two months. Type a shorter window."),
         }
-        ctx.reply(errors[found], choices=[_cancel_choice()])
+        ctx.reply(errors[found], choices=[cancel_choice()])
         return
     draft.date_from, draft.date_to = found
     await _ask_text(ctx, draft)
@@ -218,7 +184,7 @@ async def _ask_text(ctx: Context, draft: Draft) -> None:
         text,
         choices=[
             *(Choice(label, "broadcast.session", str(sid)) for sid, label in sessions),
-            _cancel_choice(),
+            cancel_choice(),
         ],
     )
 
@@ -257,7 +223,7 @@ def _ask_replies(ctx: Context, draft: Draft) -> None:
         choices=[
             Choice(_("Yes, with reply buttons"), "broadcast.replies", "1", meaning=meaning.YES),
             Choice(_("No"), "broadcast.replies", "0", meaning=meaning.NO),
-            _cancel_choice(),
+            cancel_choice(),
         ],
     )
 
@@ -269,16 +235,6 @@ async def pick_replies(ctx: Context) -> None:
     draft = ctx.load(Draft)
     draft.with_replies = ctx.choice.value == "1"
     await _show_preview(ctx, draft)
-
-
-def _audience_words(draft: Draft) -> str:
-    if draft.kind is AudienceKind.MISSING:
-        return _("people still missing an ID card or a level 2 account")
-    if draft.kind is AudienceKind.RETURNING and draft.date_from and draft.date_to:
-        return _("fishermen coming in from {start} to {end}").format(
-            start=draft.date_from.strftime("%d/%m"), end=draft.date_to.strftime("%d/%m")
-        )
-    return _("everyone")
 
 
 async def _show_preview(ctx: Context, draft: Draft) -> None:
@@ -297,7 +253,7 @@ async def _show_preview(ctx: Context, draft: Draft) -> None:
         draft.text,
         "",
         _("To: {audience} in {villages}.").format(
-            audience=_audience_words(draft), villages=", ".join(names)
+            audience=audience_words(draft), villages=", ".join(names)
         ),
         _("{people} people: {with_chat} will get it in the chat.").format(
             people=format_number(counts.people), with_chat=format_number(counts.with_chat)
@@ -333,7 +289,7 @@ async def _show_preview(ctx: Context, draft: Draft) -> None:
             "\n".join(lines),
             choices=[
                 Choice(_("Choose the audience again"), "broadcast.restart"),
-                _cancel_choice(),
+                cancel_choice(),
             ],
         )
         return
@@ -345,7 +301,7 @@ async def _show_preview(ctx: Context, draft: Draft) -> None:
             ),
             Choice(_("Send at a set time"), "broadcast.ask_time"),
             Choice(_("Change the text"), "broadcast.edit_text"),
-            _cancel_choice(),
+            cancel_choice(),
         ],
     )
 
@@ -380,7 +336,7 @@ async def ask_time(ctx: Context) -> None:
     ctx.go(WHEN, ctx.load(Draft))
     ctx.reply(
         _('When should it go out? For example: "17h", "18:30 5/12", "mai 7h".'),
-        choices=[_cancel_choice()],
+        choices=[cancel_choice()],
     )
 
 
@@ -395,7 +351,7 @@ async def take_time(ctx: Context) -> None:
             WhenError.PAST: _("That time is already past. Type a later time."),
             WhenError.TOO_FAR: _("That is more than two months ahead. Type an earlier time."),
         }
-        ctx.reply(errors[found], choices=[_cancel_choice()])
+        ctx.reply(errors[found], choices=[cancel_choice()])
         return
     draft.send_at, draft.moved = _quiet(ctx, found)
     _ask_confirm(ctx, draft)
@@ -425,7 +381,7 @@ def _ask_confirm(ctx: Context, draft: Draft) -> None:
         choices=[
             Choice(_("Confirm"), "broadcast.confirm", meaning=meaning.YES),
             Choice(_("Another time"), "broadcast.ask_time"),
-            _cancel_choice(),
+            cancel_choice(),
         ],
     )
 
@@ -473,104 +429,3 @@ async def cancel_draft(ctx: Context) -> None:
     """Drops the notice being composed."""
     ctx.end()
     ctx.main_menu(_("The notice was not sent."))
-
-
-@router.command(
-    "broadcast_status", roles=STAFF, description=lazy_gettext("Where my notices stand")
-)
-@router.action("broadcast.status", roles=STAFF)
-async def show_status(ctx: Context) -> None:
-    """Shows the latest notices with their counts, the list and a stop button."""
-    await service.finish_due(ctx.tx, ctx.now(), ctx.settings.default_locale)
-    recent = await service.visible_recent(ctx.tx, ctx.actor)
-    if not recent:
-        ctx.main_menu(_("No notices yet."))
-        return
-    for current in reversed(recent):
-        broadcast = current.broadcast
-        choices = [
-            Choice(_("List of people not reached (CSV)"), "broadcast.file", str(broadcast.id))
-        ]
-        if (
-            current.waiting
-            and broadcast.status in ("scheduled", "sending")
-            and (broadcast.author_user_id == ctx.actor.user_id or ctx.actor.is_admin)
-        ):
-            choices.append(Choice(_("Stop sending"), "broadcast.stop", str(broadcast.id)))
-        preview = broadcast.text if len(broadcast.text) <= 120 else broadcast.text[:117] + "…"
-        ctx.reply(f"{service.status_text(current)}\n«{preview}»", choices=choices)
-
-
-@router.action("broadcast.file", roles=STAFF)
-async def send_file(ctx: Context) -> None:
-    """Sends the people not reached (in the actor's villages) as a CSV file."""
-    assert ctx.choice is not None
-    broadcast = await _visible(ctx)
-    if broadcast is None:
-        return
-    rows = await service.not_reached_for(ctx.tx, ctx.actor, broadcast)
-    if not rows:
-        ctx.reply(_("Everyone in the audience was reached in the chat."))
-        return
-    households = len({(r.village, r.household_code) for r in rows})
-    ctx.reply(
-        _("{people} people in {households} households were not reached in the chat.").format(
-            people=format_number(len(rows)), households=format_number(households)
-        ),
-        document=Attachment(
-            f"thong-bao-{broadcast.id}-chua-nhan.csv", service.report_csv(rows), "text/csv"
-        ),
-    )
-
-
-@router.action("broadcast.stop", roles=STAFF)
-async def stop(ctx: Context) -> None:
-    """Withdraws the messages of a notice that have not gone out yet."""
-    broadcast = await _visible(ctx)
-    if broadcast is None:
-        return
-    if await service.cancel(ctx.tx, ctx.actor, broadcast.id, ctx.now()):
-        ctx.reply(_("Stopped: the messages not sent yet were withdrawn."))
-    else:
-        ctx.reply(_("This notice can no longer be stopped."))
-
-
-async def _visible(ctx: Context) -> BroadcastRow | None:
-    assert ctx.choice is not None
-    value = ctx.choice.value
-    broadcast = (
-        await service.find_visible(ctx.tx, ctx.actor, int(value)) if value.isdigit() else None
-    )
-    if broadcast is None:
-        ctx.reply(_("You cannot see this notice."))
-    return broadcast
-
-
-@router.action(service.REPLY_ACTION)
-async def take_reply(ctx: Context) -> None:
-    """Keeps a resident's answer to a notice (the last answer counts)."""
-    assert ctx.choice is not None
-    outcome = await service.record_reply(
-        ctx.tx,
-        user_id=ctx.actor.user_id,
-        value=ctx.choice.value,
-        now=ctx.now(),
-        default_locale=ctx.settings.default_locale,
-    )
-    if outcome is ReplyOutcome.NOT_RECIPIENT:
-        ctx.reply(_("This button is no longer valid."))
-        return
-    if outcome is ReplyOutcome.CLOSED:
-        ctx.reply(_("This notice was withdrawn; no answer is needed."))
-        return
-    coming = ctx.choice.value.endswith(Answer.COMING)
-    text = (
-        _("Thank you: we noted that you will come.")
-        if coming
-        else _(
-            "Thank you: we noted that you cannot come. You can book another time from the menu."
-        )
-    )
-    if outcome is ReplyOutcome.CHANGED:
-        text = _("Your answer was changed.") + " " + text
-    ctx.reply(text)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
-from bot.app import build_app
-from bot.config import Settings
+from bot.cli.common import one_transaction, outcome
 from bot.core.i18n import to_local
 from bot.services.identity import Role
 from bot.services.privacy import forget, roles
@@ -45,72 +43,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 async def forget_person(args: argparse.Namespace) -> int:
-    app = await build_app(Settings())
-    try:
-        async with app.db.write() as tx:
-            done = await forget.forget_person(
-                tx, args.person, by=None, now=app.clock.now(), reason=args.reason
-            )
-    finally:
-        await app.close()
-    if not done:
-        print(f"No person {args.person} (or no reason given); nothing changed", file=sys.stderr)
-        return 2
-    print(f"person {args.person} anonymised; logged")
-    return 0
+    async with one_transaction() as (tx, now):
+        done = await forget.forget_person(tx, args.person, by=None, now=now, reason=args.reason)
+    return outcome(
+        done,
+        f"person {args.person} anonymised; logged",
+        f"No person {args.person} (or no reason given); nothing changed",
+    )
 
 
 async def revoke_roles(args: argparse.Namespace) -> int:
-    app = await build_app(Settings())
-    try:
-        async with app.db.write() as tx:
-            found = await identities.find_identity(tx, args.channel, args.user)
-            taken = (
-                await roles.revoke_user(
-                    tx,
-                    found.user_id,
-                    role=args.role,
-                    by=None,
-                    now=app.clock.now(),
-                    reason=args.reason,
-                )
-                if found
-                else []
+    async with one_transaction() as (tx, now):
+        found = await identities.find_identity(tx, args.channel, args.user)
+        taken = (
+            await roles.revoke_user(
+                tx, found.user_id, role=args.role, by=None, now=now, reason=args.reason
             )
-    finally:
-        await app.close()
-    if not taken:
-        print(f"{args.channel}:{args.user} holds no such role; nothing changed", file=sys.stderr)
-        return 2
-    for grant in taken:
-        print(f"{args.channel}:{args.user} is no longer {grant.role}")
-    return 0
+            if found
+            else []
+        )
+    return outcome(
+        taken,
+        "\n".join(f"{args.channel}:{args.user} is no longer {grant.role}" for grant in taken),
+        f"{args.channel}:{args.user} holds no such role; nothing changed",
+    )
 
 
 async def boat_village(args: argparse.Namespace) -> int:
     from bot.services.reminders.planning import normalize_registration
 
     registration = normalize_registration(args.boat) or args.boat.strip().upper()
-    app = await build_app(Settings())
-    try:
-        async with app.db.write() as tx:
-            done = await store.set_boat_village(tx, registration, args.village)
-    finally:
-        await app.close()
-    if not done:
-        print(f"No boat {args.boat} or no village {args.village}", file=sys.stderr)
-        return 2
-    print(f"boat {registration} now belongs to village {args.village}")
-    return 0
+    async with one_transaction() as (tx, _now):
+        done = await store.set_boat_village(tx, registration, args.village)
+    return outcome(
+        done,
+        f"boat {registration} now belongs to village {args.village}",
+        f"No boat {args.boat} or no village {args.village}",
+    )
 
 
 async def show_audit(args: argparse.Namespace) -> int:
-    app = await build_app(Settings())
-    try:
-        async with app.db.read() as tx:
-            rows = await store.audit(tx, args.limit)
-    finally:
-        await app.close()
+    async with one_transaction(write=False) as (tx, _now):
+        rows = await store.audit(tx, args.limit)
     for row in rows:
         who = f"user:{row.actor_user_id}" if row.actor_user_id is not None else "cli"
         when = to_local(row.at).strftime("%Y-%m-%d %H:%M")

@@ -16,7 +16,7 @@ from bot.services.identity import Role
 from bot.services.privacy.texts import other_crew_text
 from bot.services.reminders import BoatError
 from bot.services.reminders.texts import spoken_date
-from handlers.away import answer_date, picked_day, today
+from handlers.away_common import answer_date, picked_day, today
 
 router = Router("boats")
 STAFF = [Role.VILLAGE_HEAD, Role.TEAM_LEAD]

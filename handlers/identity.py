@@ -16,8 +16,9 @@ from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.understand.birth import read_birth
 from bot.services import identity, places, throttle
-from bot.services.identity import InviteError, LinkError, Role
+from bot.services.identity import InviteError, LinkError
 from bot.services.phone import find_phone
+from handlers.identity_common import ROLE_NAMES, place_text
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +29,6 @@ PICK_PERSON = "identity:pick_person"
 TYPE_PHONE = "identity:type_phone"
 TYPE_BIRTH = "identity:type_birth"
 THROTTLE = "link"
-ROLE_NAMES = {
-    Role.RESIDENT: lazy_gettext("resident"),
-    Role.TEAM_LEAD: lazy_gettext("team lead"),
-    Role.VILLAGE_HEAD: lazy_gettext("village head"),
-    Role.ADMIN: lazy_gettext("admin"),
-    identity.LINK_ROLE: lazy_gettext("link to the resident list"),
-}
 
 
 def _invite_errors() -> dict[InviteError, str]:
@@ -66,17 +60,6 @@ async def join_with_code(ctx: Context, code: str) -> None:
             role=name, place=place_text(place)
         )
     )
-
-
-def place_text(place: places.Place) -> str:
-    """Where a role applies, in words."""
-    if place.village and place.commune:
-        return _("village {village} ({commune})").format(
-            village=place.village, commune=place.commune
-        )
-    if place.commune:
-        return _("the whole commune of {commune}").format(commune=place.commune)
-    return _("every place")
 
 
 @router.command("join", description=lazy_gettext("Use a code from the commune police"))

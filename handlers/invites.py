@@ -13,7 +13,7 @@ from bot.core.text import fold
 from bot.core.understand import meaning
 from bot.services import identity, places
 from bot.services.identity import Role
-from handlers.identity import ROLE_NAMES, place_text
+from handlers.identity_common import ROLE_NAMES, place_text
 
 router = Router("invites")
 router.menu(lazy_gettext("Make an invite code"), "identity.invite", roles=[Role.ADMIN], order=95)

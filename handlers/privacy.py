@@ -180,7 +180,7 @@ async def _forget(ctx: Context, person_id: int, request_id: object, reason: str)
 
 
 def _role_label(role: str) -> str:
-    from handlers.identity import ROLE_NAMES
+    from handlers.identity_common import ROLE_NAMES
 
     try:
         return str(ROLE_NAMES[Role(role)])

@@ -43,15 +43,12 @@ KNOWN_CYCLES = {  # two modules importing each other, to remove
     ("bot.services.sender.lane", "bot.services.sender.runner"),
 }
 KNOWN_HANDLERS = {  # one handler importing another, to move to a shared module (issue 17)
-    ("handlers.boats", "handlers.away"),
     ("handlers.channels", "handlers.identity"),
-    ("handlers.invites", "handlers.identity"),
     ("handlers.missing", "handlers.roster"),
     ("handlers.missing_typed", "handlers.missing"),
     ("handlers.start", "handlers.identity"),
     # Added by this wave's merges (privacy, the inbox's menu refresh), to move likewise.
     ("handlers.missing_typed", "handlers.privacy"),
-    ("handlers.privacy", "handlers.identity"),
     ("handlers.privacy", "handlers.missing"),
     ("handlers.start", "handlers.channels"),
 }

@@ -104,7 +104,7 @@ def reminders_component(runtime: Runtime) -> Part:
     from bot.services.leader import Leader
     from reminders.scheduler import ReminderScheduler
 
-    # Not nudged after every message: reminders are due hours ahead, and the scheduler looks
+    # Not re-armed after every message: reminders are due hours ahead, and the scheduler looks
     # at the table every TROLY06_REMINDER_POLL_S anyway. With several workers on one
     # PostgreSQL, only the one holding the leader lock runs it.
     scheduler = ReminderScheduler(

@@ -158,10 +158,6 @@ class ReminderScheduler:
         )
         return run_at
 
-    def nudge(self) -> None:
-        """Re-arm soon: call after committing a reminder that may be due before the next run."""
-        asyncio.get_running_loop().create_task(self.rearm())
-
     async def run_due(self) -> Fired:
         """Send everything due now, in transactions of at most BATCH reminders."""
         total = Fired()

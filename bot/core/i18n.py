@@ -78,10 +78,6 @@ def gettext(message: str) -> str:
     return translations(_current.get()).ugettext(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_current.get()).ungettext(singular, plural, n)
-
-
 def lazy_gettext(message: str) -> LazyProxy:
     """A string translated when it is used, for labels built at import time."""
     return LazyProxy(gettext, message, enable_cache=False)

@@ -34,6 +34,7 @@ SECOND_AT = 0.6  # a second clause's own topic, to be answered too
 SECOND_PLAIN_AT = 1.2  # the same for a clause without a question word
 SPLIT_AT = 0.0  # a part cut at a join ("... với lại ..."), its topic among the message's best
 SHORT_CLAUSE = 7  # words: a shorter asking clause is read with the clause before it
+MAX_PARTS = 6  # parts cut at joins looked at, the last ones: a question's time stays bounded
 
 
 class Verdict(StrEnum):
@@ -126,7 +127,7 @@ class Matcher:
         cut at a join ("... với lại ...") only bring a second topic; they do not weigh in."""
         found = pieces(question)
         kept = " . ".join(p.text for p in found) if found else question
-        split = [part for p in found for part in parts(p.text)]
+        split = [part for p in found for part in parts(p.text)][-MAX_PARTS:]
         if len(found) < 2 and not split:
             rows, words = self._score([kept])
             return rows[0], [], words

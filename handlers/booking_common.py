@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time
 
 from pydantic import BaseModel
 
@@ -11,6 +11,8 @@ from bot.core.context import Context
 from bot.core.i18n import format_date, format_time, to_local
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
+from bot.core.understand.dates import day as read_day
+from bot.core.understand.times import clock as read_clock
 from bot.services.booking import (
     Booking,
     Session,
@@ -23,6 +25,7 @@ from bot.services.booking.rules import (
     MAX_PEOPLE,
     BookError,
     SessionError,
+    local_today,
 )
 from bot.services.identity import Role
 
@@ -208,3 +211,28 @@ def too_young_text() -> str:
         "their card in VNeID (Thủ tục hành chính → Cấp thẻ căn cước cho người dưới 14 tuổi), "
         "and they cannot have level 2 yet."
     )
+
+
+def typed_day(ctx: Context) -> date | None:
+    """The day typed, today or later; else says what is wrong (the step stays) and None."""
+    today = local_today(ctx.now())
+    day = read_day(ctx.text, today)
+    if day is None:
+        ctx.reply(_("I could not read that date. Type it like 12/7 or 12/7/2027."))
+        return None
+    if day < today:
+        ctx.reply(_("{day} has already passed. Which day?").format(day=local_day(day)))
+        return None
+    return day
+
+
+def typed_time(ctx: Context, *, end: bool = False) -> time | None:
+    """The time of day typed (a start, or an `end`); else says how to type it and None."""
+    found = read_clock(ctx.text)
+    if found is None:
+        ctx.reply(
+            _("I could not read that time. Type it like 11h, 16:30 or 22h.")
+            if end
+            else _("I could not read that time. Type it like 7h, 7:30 or 19h30.")
+        )
+    return found

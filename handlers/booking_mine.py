@@ -9,7 +9,7 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import lazy_gettext, to_local
 from bot.core.reply import Choice
 from bot.core.router import Router
-from bot.core.understand import meaning
+from bot.core.understand import booking_words, meaning
 from bot.services.booking import (
     Booking,
     reservations,
@@ -86,24 +86,7 @@ async def mine(ctx: Context) -> None:
     ctx.reply("\n".join(lines), choices=choices)
 
 
-CANCEL_WORDS = (
-    "huy lich",
-    "huy hen",
-    "huy dat lich",
-    "huy cuoc hen",
-    "bo lich",
-    "khong di duoc nua",
-    "ko di duoc nua",
-    "k di duoc nua",
-    "khong di dc nua",
-    "ko di dc nua",
-    "cancel my booking",
-    "cancel booking",
-)
-MINE_WORDS = ("lich cua", "lich hen cua", "xem lich", "tui hen ngay nao", "toi hen ngay nao")
-
-
-@router.text(lambda folded: folded.startswith(CANCEL_WORDS))
+@router.text(booking_words.asks_to_cancel)
 async def cancel_by_words(ctx: Context) -> None:
     """ "Huỷ lịch", "không đi được nữa": asks to cancel the booking (or which one)."""
     household = await reservations.household_ids(ctx.tx, ctx.actor.person_id)
@@ -116,7 +99,7 @@ async def cancel_by_words(ctx: Context) -> None:
         ctx.reply(_("Which booking do you want to cancel? Pick “Cancel” beside it."))
 
 
-@router.text(lambda folded: folded.startswith(MINE_WORDS))
+@router.text(booking_words.asks_for_mine)
 async def mine_by_words(ctx: Context) -> None:
     """ "Lịch của tui": the household's bookings."""
     await mine(ctx)

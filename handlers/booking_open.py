@@ -12,9 +12,7 @@ from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.understand import meaning
-from bot.core.understand.dates import day as parse_day
 from bot.core.understand.numbers import whole_number as parse_int
-from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import (
     sessions,
     texts,
@@ -24,7 +22,6 @@ from bot.services.booking.rules import (
     MAX_MINUTES_PER_PERSON,
     SessionError,
     local_moment,
-    local_today,
 )
 from bot.services.booking.sessions import SessionSpec
 from handlers.booking_common import (
@@ -44,6 +41,8 @@ from handlers.booking_common import (
     STAFF,
     local_day,
     session_errors,
+    typed_day,
+    typed_time,
     value_id,
 )
 
@@ -166,13 +165,8 @@ def _ask_day(ctx: Context, flow: OpenFlow) -> None:
 async def session_day(ctx: Context) -> None:
     """Stores the date (not in the past) and asks the start time."""
     flow = ctx.load(OpenFlow)
-    today = local_today(ctx.now())
-    day = parse_day(ctx.text, today)
+    day = typed_day(ctx)
     if day is None:
-        ctx.reply(_("I could not read that date. Type it like 12/7 or 12/7/2027."))
-        return
-    if day < today:
-        ctx.reply(_("{day} has already passed. Which day?").format(day=local_day(day)))
         return
     flow.day = day
     ctx.go(NEW_START, flow)
@@ -187,9 +181,8 @@ async def session_day(ctx: Context) -> None:
 async def session_start(ctx: Context) -> None:
     """Stores the start time (not past) and asks the end time."""
     flow = ctx.load(OpenFlow)
-    start = parse_clock(ctx.text)
+    start = typed_time(ctx)
     if start is None or flow.day is None:
-        ctx.reply(_("I could not read that time. Type it like 7h, 7:30 or 19h30."))
         return
     if local_moment(flow.day, start) <= ctx.now():
         ctx.reply(session_errors()[SessionError.PAST])
@@ -203,9 +196,8 @@ async def session_start(ctx: Context) -> None:
 async def session_end(ctx: Context) -> None:
     """Stores the end time (after the start) and asks how many machines."""
     flow = ctx.load(OpenFlow)
-    end = parse_clock(ctx.text)
+    end = typed_time(ctx, end=True)
     if end is None:
-        ctx.reply(_("I could not read that time. Type it like 11h, 16:30 or 22h."))
         return
     if flow.start is None or end <= flow.start:
         ctx.reply(session_errors()[SessionError.END_BEFORE_START])

@@ -8,9 +8,7 @@ from bot.core.i18n import lazy_gettext
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.understand import meaning
-from bot.core.understand.dates import day as parse_day
 from bot.core.understand.numbers import whole_number as parse_int
-from bot.core.understand.times import clock as parse_clock
 from bot.services.booking import (
     Session,
     reservations,
@@ -20,7 +18,6 @@ from bot.services.booking import (
 from bot.services.booking.rules import (
     MAX_MACHINES,
     SessionError,
-    local_today,
 )
 from handlers.booking_common import (
     CANCEL_SESSION,
@@ -37,6 +34,8 @@ from handlers.booking_common import (
     managed,
     session_errors,
     session_line,
+    typed_day,
+    typed_time,
     value_id,
 )
 
@@ -133,10 +132,8 @@ async def move_ask_day(ctx: Context) -> None:
 async def move_day(ctx: Context) -> None:
     """Stores the new date and asks the new start time."""
     flow = ctx.load(ManageFlow)
-    today = local_today(ctx.now())
-    day = parse_day(ctx.text, today)
-    if day is None or day < today:
-        ctx.reply(_("Please type a date from today on, like 12/7."))
+    day = typed_day(ctx)
+    if day is None:
         return
     flow.day = day
     ctx.go(MOVE_START, flow)
@@ -147,9 +144,8 @@ async def move_day(ctx: Context) -> None:
 async def move_start(ctx: Context) -> None:
     """Moves the session and tells everyone booked."""
     flow = ctx.load(ManageFlow)
-    start = parse_clock(ctx.text)
+    start = typed_time(ctx)
     if start is None or flow.day is None:
-        ctx.reply(_("I could not read that time. Type it like 7h, 7:30 or 19h30."))
         return
     session = await managed(ctx, flow.session_id)
     if session is None:

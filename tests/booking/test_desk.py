@@ -106,3 +106,21 @@ async def test_names_typed_at_booking_are_found_at_the_desk(
     lead = await _at_desk(app, place)
     await lead.say("tam")
     assert any("Lê Văn Tám +1" in c.label for c in lead.choices())
+
+
+async def test_moving_a_session_reads_the_day_as_opening_one_does(app: App, place: Place) -> None:
+    """Both typed-day steps share one reader: a past day is named, the step is asked again."""
+    await add_session(app, place.police)
+    lead = ChatDriver(app, "lead")
+    await lead.grant(Role.TEAM_LEAD, commune_id=place.commune_id)
+    await lead.say("/menu")
+    await lead.press("Buổi thu nhận và điểm danh")
+    await lead.press("Công an xã")
+    await lead.press("Dời sang ngày")
+    await lead.say("1/1/2020")
+    assert "đã qua" in lead.text
+    await lead.say("không rõ")
+    assert "12/7" in lead.text
+    await lead.say("mai")
+    await lead.say("25h")
+    assert "7h, 7:30" in lead.text

@@ -155,4 +155,3 @@ async def test_a_one_time_invite_grants_one_role_however_many_use_it_at_once(
             select(func.count()).select_from(roles).where(roles.c.role == "village_head")
         )
     assert granted == 1
-

@@ -16,7 +16,7 @@ from bot.core.understand.cancel import is_cancel
 from bot.core.understand.options import Option
 from bot.core.understand.yesno import yes_no
 from bot.services.booking.rules import Service
-from handlers.booking import SERVICE_WORDS
+from handlers.booking_flow_common import SERVICE_WORDS
 
 TABLE = Path(__file__).with_name("typed_answers.tsv")
 TODAY = date(2026, 11, 30)

@@ -175,8 +175,11 @@ async def test_old_unscoped_grants_get_the_only_commune(demo_app: App) -> None:
     lead = ChatDriver(demo_app, "old-lead")
     actor = await lead.actor()
     now = demo_app.clock.now()
+    both = await ChatDriver(demo_app, "lead-twice").actor()  # also holds the commune already
     async with demo_app.db.write() as tx:
         await identities.add_grant(tx, actor.user_id, "team_lead", None, None, now)
+        await identities.add_grant(tx, both.user_id, "team_lead", None, None, now)
+        await identities.add_grant(tx, both.user_id, "team_lead", None, 1, now)
         await tx.execute(
             insert(invites).values(
                 code="OLDADMIN", role="admin", created_at=now, expires_at=now + timedelta(days=3)
@@ -203,4 +206,7 @@ async def test_old_unscoped_grants_get_the_only_commune(demo_app: App) -> None:
                 )
             )
         ).all()
-    assert invite is not None and unscoped == []
+        kept = (
+            await tx.execute(select(roles.c.commune_id).where(roles.c.user_id == both.user_id))
+        ).all()
+    assert invite is not None and unscoped == [] and [tuple(r) for r in kept] == [(1,)]

@@ -3,23 +3,24 @@
 A row goes pending -> sending (claimed by the sender, waiting for its turn) -> inflight
 (committed just before its request goes out) -> sent | failed | blocked, or back to pending
 to be retried. After a crash, `sending` rows were never tried and simply go back; `inflight`
-rows are the only ones whose outcome is unknown. The sender's lease lives here too.
+rows are the only ones whose outcome is unknown. Each claim names its worker (`claimed_by`);
+the workers' leases are in outbox_leases.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.db import lock_for_transaction
 from bot.storage.sql import insert_ignore
 from bot.storage.tables.core import chat_identities, outbox, users
-from bot.storage.tables.delivery import outbox_leases
 
 logger = logging.getLogger(__name__)
 
@@ -115,13 +116,44 @@ def _choices_of(row_id: int, payload: Any) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+CLAIM_LOCK = "outbox-claim"  # claims run one at a time across workers (see claim_due)
+
+
 async def claim_due(
-    tx: AsyncConnection, channel: str, now: datetime, limit: int
+    tx: AsyncConnection,
+    channel: str,
+    now: datetime,
+    limit: int,
+    *,
+    owner: str = "",
+    chat_free_before: datetime | None = None,
 ) -> list[OutboxMessage]:
-    """Mark up to `limit` due pending rows of `channel` as sending, oldest first, and return them.
+    """Claim up to `limit` due pending rows of `channel` for `owner`, oldest first.
 
     Each claim counts as an attempt, so a row that keeps killing the process is given up.
+    Several workers claim at once: rows are taken `FOR UPDATE SKIP LOCKED` on PostgreSQL, and
+    a row is left alone while its chat is another worker's (a row of it claimed or in flight
+    there) or got a message from another worker after `chat_free_before`. The
+    claims themselves take turns (an advisory transaction lock), so two workers never take
+    two rows of one chat at the same instant; a worker paces the rows of a chat it holds.
     """
+    await lock_for_transaction(tx, CLAIM_LOCK)
+    other = outbox.alias("other")
+    conditions = [
+        other.c.channel == outbox.c.channel,
+        other.c.chat_id == outbox.c.chat_id,
+    ]
+    held_elsewhere = and_(
+        other.c.status.in_([SENDING, INFLIGHT]),
+        or_(other.c.claimed_by.is_(None), other.c.claimed_by != owner),
+    )
+    if chat_free_before is not None:  # a worker paces the chats it sent to itself
+        sent_elsewhere = and_(
+            other.c.sent_at > chat_free_before,
+            or_(other.c.claimed_by.is_(None), other.c.claimed_by != owner),
+        )
+        held_elsewhere = or_(held_elsewhere, sent_elsewhere)
+    busy = select(other.c.id).where(*conditions, held_elsewhere).exists()
     query = (
         select(
             outbox.c.id,
@@ -137,19 +169,20 @@ async def claim_due(
             outbox.c.status == PENDING,
             outbox.c.channel == channel,
             outbox.c.next_attempt_at <= now,
+            ~busy,
         )
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
     if tx.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=outbox)
     rows = (await tx.execute(query)).all()
     if not rows:
         return []
     await tx.execute(
         update(outbox)
         .where(outbox.c.id.in_([row.id for row in rows]), outbox.c.status == PENDING)
-        .values(status=SENDING, attempts=outbox.c.attempts + 1)
+        .values(status=SENDING, attempts=outbox.c.attempts + 1, claimed_by=owner or None)
     )
     return [
         OutboxMessage(
@@ -253,28 +286,31 @@ async def release(tx: AsyncConnection, ids: Sequence[int]) -> None:
         await tx.execute(
             update(outbox)
             .where(outbox.c.id.in_(list(ids)), outbox.c.status == SENDING)
-            .values(status=PENDING, attempts=outbox.c.attempts - 1)
+            .values(status=PENDING, attempts=outbox.c.attempts - 1, claimed_by=None)
         )
 
 
 async def reclaim_abandoned(
-    tx: AsyncConnection, now: datetime, unknown_not_before: datetime
+    tx: AsyncConnection, live: Sequence[str], unknown_not_before: datetime
 ) -> tuple[int, int]:
-    """What a dead sender left: (never tried, outcome unknown), both back to pending.
+    """What dead workers left (claims of an owner not in `live`): (never tried, unknown).
 
-    Claimed rows never tried go back as they were; rows in flight are sent again (we cannot
-    ask the platform whether they arrived), not before `unknown_not_before`, so a chat that
-    just got one is not written to again at once.
+    Both go back to pending. Claimed rows never tried go back as they were; rows in flight are
+    sent again (we cannot ask the platform whether they arrived), not before
+    `unknown_not_before`, so a chat that just got one is not written to again at once.
     """
+    orphan = or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.not_in(list(live)))
     untried = await tx.execute(
         update(outbox)
-        .where(outbox.c.status == SENDING)
-        .values(status=PENDING, attempts=outbox.c.attempts - 1)
+        .where(outbox.c.status == SENDING, orphan)
+        .values(status=PENDING, attempts=outbox.c.attempts - 1, claimed_by=None)
     )
     unknown = await tx.execute(
         update(outbox)
-        .where(outbox.c.status == INFLIGHT)
-        .values(status=PENDING, next_attempt_at=unknown_not_before, last_error=UNKNOWN)
+        .where(outbox.c.status == INFLIGHT, orphan)
+        .values(
+            status=PENDING, next_attempt_at=unknown_not_before, last_error=UNKNOWN, claimed_by=None
+        )
     )
     return max(untried.rowcount, 0), max(unknown.rowcount, 0)
 
@@ -282,48 +318,3 @@ async def reclaim_abandoned(
 async def count_by_status(tx: AsyncConnection) -> dict[str, int]:
     rows = await tx.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
     return {status: int(n) for status, n in rows}
-
-
-async def take_lease(
-    tx: AsyncConnection,
-    name: str,
-    owner: str,
-    now: datetime,
-    stale_before: datetime,
-    is_dead: Callable[[str], bool],
-) -> bool:
-    """Become the sender for `name` if nobody is, or the holder is dead or silent too long."""
-    row = (
-        await tx.execute(
-            select(outbox_leases.c.owner, outbox_leases.c.heartbeat_at).where(
-                outbox_leases.c.name == name
-            )
-        )
-    ).first()
-    if row is None:
-        await tx.execute(insert(outbox_leases).values(name=name, owner=owner, heartbeat_at=now))
-        return True
-    if row.owner != owner and row.heartbeat_at >= stale_before and not is_dead(row.owner):
-        return False
-    await tx.execute(
-        update(outbox_leases)
-        .where(outbox_leases.c.name == name)
-        .values(owner=owner, heartbeat_at=now)
-    )
-    return True
-
-
-async def renew_lease(tx: AsyncConnection, name: str, owner: str, now: datetime) -> bool:
-    """Refresh the heartbeat; False if another process took the lease."""
-    result = await tx.execute(
-        update(outbox_leases)
-        .where(outbox_leases.c.name == name, outbox_leases.c.owner == owner)
-        .values(heartbeat_at=now)
-    )
-    return result.rowcount == 1
-
-
-async def drop_lease(tx: AsyncConnection, name: str, owner: str) -> None:
-    await tx.execute(
-        outbox_leases.delete().where(outbox_leases.c.name == name, outbox_leases.c.owner == owner)
-    )

@@ -250,22 +250,6 @@ async def test_a_restart_resumes_rows_left_by_a_dead_process_without_duplicates(
     }
 
 
-async def test_a_second_sender_stands_by_while_the_first_lives(
-    live_app: App, fake_api: FakeTelegram, make_sender: SenderFactory
-) -> None:
-    user = await telegram_user(live_app, 900)
-    first = await make_sender()
-    await first.wait_idle()
-    second = await make_sender()
-
-    await enqueue(live_app, user, "n:900", "Nhắc lịch")
-    first.wake()
-    await first.wait_idle()
-
-    assert first.holding_lease and not second.holding_lease
-    assert fake_api.delivered[900] == 1
-
-
 async def test_stopping_releases_claimed_rows_unsent(
     live_app: App, fake_api: FakeTelegram, make_sender: SenderFactory
 ) -> None:

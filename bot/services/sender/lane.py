@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 MIN_CHECK_S = 0.01  # wake-ups closer together than this share one look at the table
 DENSE_429_SHARE = 0.2
 MAX_INFLIGHT = 64
+BUSY_CHATS_WAIT_S = 0.2  # rows due whose chats are busy elsewhere: look again after this
 INFLIGHT_SHARE_S = 0.1  # sends in flight at once: this many seconds' worth of the rate
 
 
@@ -35,10 +36,9 @@ class Lane:
         self.sender = sender
         self.channel = channel
         self.name = channel.name
-        self.rate = float(getattr(channel, "rate_per_s", 0) or settings.outbox_rate_per_s)
+        self.full_rate = float(getattr(channel, "rate_per_s", 0) or settings.outbox_rate_per_s)
         self.per_chat_s = settings.outbox_per_chat_interval_s
-        self.batch = max(20, int(self.rate * 2))
-        self.capacity = max(1.0, min(self.rate * 0.1, 5.0))  # a small burst absorbs jitter
+        self.share(1)
         self.tokens = 1.0
         self.stamp = time.monotonic()
         self.heap: list[tuple[float, int, OutboxMessage]] = []
@@ -56,6 +56,14 @@ class Lane:
         self.woken.set()
         self.last_check = 0.0
         self.nothing_due = False
+
+    def share(self, workers: int) -> None:
+        """Send this worker's share of the channel's rate (the workers split it evenly)."""
+        self.rate = self.full_rate / max(1, workers)
+        self.batch = max(20, int(self.rate * 2))
+        self.capacity = max(1.0, min(self.rate * 0.1, 5.0))  # a small burst absorbs jitter
+        if hasattr(self, "tokens"):
+            self.tokens = min(self.tokens, self.capacity)
 
     # ---- the loop ---------------------------------------------------------------------------
 
@@ -120,6 +128,9 @@ class Lane:
         """Wait for a wake-up, or for the next row to fall due."""
         wait = await self.sender.seconds_until_due(self.name)
         if wait is not None and wait <= 0:
+            if self.nothing_due:  # due rows, but their chats are another worker's for now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.woken.wait(), BUSY_CHATS_WAIT_S)
             self.nothing_due = False
             return
         poll = self.sender.idle_poll_s

@@ -1,4 +1,4 @@
-"""The sender's lease: which process sends from a database, and whether its holder is alive."""
+"""Sender workers: who this process is, and whether another worker's process is alive."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from datetime import timedelta
 
 import psutil
 
-LEASE_NAME = "outbox"
 HEARTBEAT = timedelta(seconds=5)
 LEASE_STALE = timedelta(seconds=30)
+
+
+def lease_name() -> str:
+    """This worker's own lease row."""
+    return f"sender:{secrets.token_hex(6)}"
 
 
 def process_owner() -> str:

@@ -16,19 +16,21 @@ claims); 403 (row `blocked`, chat marked unreachable until the user writes again
 permanent error (row `failed`). A sent message with choices makes them the user's current
 numbered list.
 
-Exactly once, and the crash window. A row is claimed (`sending`) in one transaction before
-it is sent, and marked `sent` right after the platform accepts it: the marker commits as
-soon as the previous commit ends, so under load it batches and when quiet it writes within
-a millisecond or two. Only one process sends from a database at a time (a lease with a
-heartbeat; a dead holder on this host is taken over at once, a silent one after
-LEASE_STALE). A process that dies leaves its claims in `sending`; the next holder puts them
-back to pending and sends them. Rows claimed but still waiting for their turn were never
-sent, so that is exact. The one case that is not: a row the platform accepted in the last
-millisecond or two before the process died, before its `sent` was committed. We chose to
-send that one again rather than risk losing it, because no platform offers a way to ask
-"did this arrive?" and a repeated reminder does less harm than a missing one. The window
-is the time between the platform's answer and our commit, for the few rows in flight: a
-kill -9 lands in it rarely, and then repeats at most the rows in flight at that moment.
+Exactly once, and the crash window. A row is claimed (`sending`, naming its worker) in one
+transaction; just before its request goes out it is committed `inflight` (the sends starting
+together share one commit), and `sent` right after the platform accepts it; the send keeps
+its slot until that is committed, so at most the lane's slots are ever unknown.
+
+Several workers (`troly06 run --workers N`) all send: each has its own lease row with a
+heartbeat, claims take turns and skip rows locked by others (FOR UPDATE SKIP LOCKED on
+PostgreSQL), a chat held by one worker (a row claimed or in flight there, or a message sent
+within the chat's interval) is left to it by the others, and each sends its share of the
+channel's rate (the rate divided by the workers alive). A worker that dies (its process gone
+on this host, or silent for LEASE_STALE) is dropped by the others at their next heartbeat:
+its `sending` rows go back as they were (never tried: exact) and its `inflight` ones, whose
+outcome is unknown, are sent again after a chat's interval. We chose to send those again
+rather than risk losing them, because no platform offers a way to ask "did this arrive?" and
+a repeated reminder does less harm than a missing one.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import Settings
 from bot.core.clock import Clock
@@ -46,13 +50,14 @@ from bot.services.quiet_hours import QuietHours
 from bot.services.sender.lane import Lane
 from bot.services.sender.lease import (
     HEARTBEAT,
-    LEASE_NAME,
     LEASE_STALE,
+    lease_name,
     owner_is_dead,
     process_owner,
 )
 from bot.services.sender.outcomes import BACKOFF_BASE_S, Marker, backoff
 from bot.storage import outbox as store
+from bot.storage import outbox_leases as leases
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 
@@ -81,6 +86,8 @@ class Sender:
         self.backoff_base_s = backoff_base_s
         self.idle_poll_s = idle_poll_s
         self.owner = process_owner()
+        self.lease_name = lease_name()
+        self.workers = 1  # sending workers alive (this one included), seen at the heartbeat
         self.lanes: dict[str, Lane] = {}
         self._channels: dict[str, Channel] = {c.name: c for c in channels}
         self.marker = Marker(db, clock, self.wake)
@@ -128,17 +135,15 @@ class Sender:
         if self.holding_lease:
             async with self.db.write() as tx:
                 await store.release(tx, [i for lane in lanes for i in lane.claimed_ids()])
-                await store.drop_lease(tx, LEASE_NAME, self.owner)
+                await leases.leave(tx, self.lease_name, self.owner)
             self.holding_lease = False
         self.lanes.clear()
         self._tasks.clear()
 
     async def _run(self) -> None:
-        while True:
-            if await self._take_lease():
-                break
-            await asyncio.sleep(HEARTBEAT.total_seconds())  # stand by; the holder may die
+        await self._join()
         self.lanes = {name: Lane(self, channel) for name, channel in self._channels.items()}
+        self._share_rate()
         self._tasks = [
             asyncio.create_task(lane.run(), name=f"outbox-{name}")
             for name, lane in self.lanes.items()
@@ -147,38 +152,55 @@ class Sender:
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="outbox-lease"))
         await asyncio.gather(*self._tasks)
 
-    async def _take_lease(self) -> bool:
+    async def _join(self) -> None:
+        """Become one of the sending workers, and take back what dead ones left."""
         now = self.clock.now()
         async with self.db.write() as tx:
-            taken = await store.take_lease(
-                tx, LEASE_NAME, self.owner, now, now - LEASE_STALE, owner_is_dead
-            )
-            if taken:
-                pace = timedelta(seconds=self.settings.outbox_per_chat_interval_s)
-                untried, unknown = await store.reclaim_abandoned(tx, now, now + pace)
-        if not taken:
-            logger.info("outbox: another process is sending; standing by")
-            return False
+            await leases.join(tx, self.lease_name, self.owner, now)
+            untried, unknown = await self._take_back(tx, now)
         self.holding_lease = True
         logger.info(
-            "outbox: sending (from a previous run: %s rows never tried, %s in flight, sent again)",
+            "outbox: sending, %s worker(s) (left by dead ones: %s rows never tried, "
+            "%s in flight, sent again)",
+            self.workers,
             untried,
             unknown,
         )
-        return True
+
+    async def _take_back(self, tx: AsyncConnection, now: datetime) -> tuple[int, int]:
+        live = await leases.live_owners(tx, now - LEASE_STALE, owner_is_dead)
+        self.workers = max(1, len(live))
+        pace = timedelta(seconds=self.settings.outbox_per_chat_interval_s)
+        return await store.reclaim_abandoned(tx, live, now + pace)
+
+    def _share_rate(self) -> None:
+        """Each worker sends its share of a channel's rate, so together they keep the limit."""
+        for lane in self.lanes.values():
+            lane.share(self.workers)
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT.total_seconds())
+            now = self.clock.now()
             async with self.db.write() as tx:
-                kept = await store.renew_lease(tx, LEASE_NAME, self.owner, self.clock.now())
+                kept = await leases.renew(tx, self.lease_name, self.owner, now)
+                if kept:
+                    untried, unknown = await self._take_back(tx, now)
             if not kept:
-                logger.error("outbox: lease lost to another process; stopping")
+                logger.error("outbox: taken for dead by the other workers; stopping")
                 self.holding_lease = False
                 for task in self._tasks:
                     if task is not asyncio.current_task():
                         task.cancel()
                 return
+            self._share_rate()
+            if untried or unknown:
+                logger.warning(
+                    "outbox: a worker died: %s rows never tried, %s in flight (sent again)",
+                    untried,
+                    unknown,
+                )
+                self.wake()
 
     # ---- what lanes ask of the database ------------------------------------------------------
 
@@ -187,8 +209,16 @@ class Sender:
         now = self.clock.now()
         if self.quiet.contains(now):
             return []
+        free_before = now - timedelta(seconds=self.settings.outbox_per_chat_interval_s)
         async with self.db.write() as tx:
-            return await store.claim_due(tx, channel, now, limit)
+            workers = await leases.count_live(tx, now - LEASE_STALE)
+            claimed = await store.claim_due(
+                tx, channel, now, limit, owner=self.owner, chat_free_before=free_before
+            )
+        if max(1, workers) != self.workers:  # a worker joined or left: share the rate anew
+            self.workers = max(1, workers)
+            self._share_rate()
+        return claimed
 
     async def seconds_until_due(self, channel: str) -> float | None:
         async with self.db.read() as tx:

@@ -180,7 +180,7 @@ outbox = Table(
     Column("chat_id", String(64), nullable=False),
     Column("text", Text, nullable=False),
     Column("payload", JSON, nullable=False, default=dict),  # {"choices": [[label, key], ...]}
-    # pending | sending | sent | failed | blocked
+    # pending | sending | inflight | sent | failed | blocked
     Column("status", String(10), nullable=False, server_default="pending"),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UtcDateTime, nullable=False),
@@ -188,6 +188,8 @@ outbox = Table(
     Column("broadcast_id", Integer, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
+    Column("claimed_by", String(160), nullable=True),  # the sender worker holding the claim
     Index("ix_outbox_due", "status", "next_attempt_at"),
+    Index("ix_outbox_chat", "channel", "chat_id"),
     Index("ix_outbox_broadcast", "broadcast_id"),
 )

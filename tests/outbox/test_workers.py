@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
+import os
+import socket
+
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.base import SendResult, SendStatus
@@ -10,9 +14,10 @@ from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.core.reply import Reply
 from bot.services.sender import Sender
+from bot.storage.tables.core import outbox as outbox_table
 from bot.storage.tables.delivery import outbox_leases
 from bot.testing.telegram_api import FakeTelegram
-from tests.outbox.conftest import enqueue, outbox_rows, telegram_user
+from tests.outbox.conftest import SenderFactory, enqueue, outbox_rows, telegram_user
 
 
 class Counting:
@@ -70,3 +75,33 @@ async def test_two_workers_share_the_outbox_and_each_chats_pacing(
     assert sum(c.sent for c in channels) == 200
     assert workers == 2
     assert rates == {settings.outbox_rate_per_s / 2}  # the rate split between them
+
+
+async def test_a_worker_joining_leaves_a_live_workers_claims_alone(
+    live_app: App, fake_api: FakeTelegram, make_sender: SenderFactory
+) -> None:
+    held, free = await telegram_user(live_app, 760), await telegram_user(live_app, 761)
+    await enqueue(live_app, held, "h:1", "Giữ bởi worker khác")
+    await enqueue(live_app, held, "h:2", "Cùng chat, chờ worker đó")
+    await enqueue(live_app, free, "f:1", "Tự do")
+    alive = f"{socket.gethostname()}:{os.getpid()}:other"  # this process: alive
+    async with live_app.db.write() as tx:
+        await tx.execute(
+            update(outbox_table)
+            .where(outbox_table.c.key == "h:1")
+            .values(status="inflight", attempts=1, claimed_by=alive)
+        )
+        await tx.execute(
+            outbox_leases.insert().values(
+                name="sender:other", owner=alive, heartbeat_at=live_app.clock.now()
+            )
+        )
+    await make_sender()
+    await fake_api.wait_sent(1)
+    await asyncio.sleep(0.5)  # time for a wrong claim of the held chat to show
+
+    rows = await outbox_rows(live_app)
+    assert rows["h:1"]["status"] == "inflight" and rows["h:1"]["claimed_by"] == alive
+    assert rows["h:2"]["status"] == "pending"  # its chat is the other worker's
+    assert rows["f:1"]["status"] == "sent"
+    assert dict(fake_api.delivered) == {761: 1}

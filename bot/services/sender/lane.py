@@ -44,6 +44,7 @@ class Lane:
         self.heap: list[tuple[float, int, OutboxMessage]] = []
         self.seq = itertools.count()
         self.chat_free_at: dict[str, float] = {}
+        self.last_request_at: dict[str, float] = {}  # when the last request to a chat went out
         self.paused_until = 0.0
         self.recent: deque[tuple[float, bool]] = deque()  # (when, was it a 429)
         self.inflight: set[asyncio.Task[None]] = set()
@@ -141,6 +142,9 @@ class Lane:
     def _forget_free_chats(self, now: float) -> None:
         if len(self.chat_free_at) > 4 * self.batch:
             self.chat_free_at = {c: t for c, t in self.chat_free_at.items() if t > now}
+        if len(self.last_request_at) > 4 * self.batch:
+            since = now - self.per_chat_s
+            self.last_request_at = {c: t for c, t in self.last_request_at.items() if t > since}
 
     # ---- one send ---------------------------------------------------------------------------
 
@@ -152,9 +156,7 @@ class Lane:
                 elif not await self.sender.marker.take_off(message.id):
                     result = SendResult(SendStatus.RETRY, error="not marked in flight")
                 else:
-                    # The chat's interval counts from the request, not from the mark's commit.
-                    chat, free = message.chat_id, time.monotonic() + self.per_chat_s
-                    self.chat_free_at[chat] = max(self.chat_free_at.get(chat, 0.0), free)
+                    await self._keep_chat_interval(message.chat_id)
                     result = await self.channel.deliver(message.chat_id, _reply_of(message))
             except Exception as exc:  # a bug in a channel must not lose the row
                 logger.exception("outbox %s: deliver raised for row %s", self.name, message.id)
@@ -163,6 +165,20 @@ class Lane:
             await self.sender.record(self, message, result)
         finally:
             self.slots.release()
+
+    async def _keep_chat_interval(self, chat: str) -> None:
+        """Count the chat's interval from its last request, not from when rows were picked.
+
+        A slow in-flight commit for one message and a quick one for the next could otherwise
+        bring two requests to one chat closer than the interval.
+        """
+        wait = self.last_request_at.get(chat, -self.per_chat_s) + self.per_chat_s
+        wait -= time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        now = time.monotonic()
+        self.last_request_at[chat] = now
+        self.chat_free_at[chat] = max(self.chat_free_at.get(chat, 0.0), now + self.per_chat_s)
 
     def _note(self, result: SendResult) -> None:
         """Keep a second of outcomes; pause the channel when 429s become dense.

@@ -15,10 +15,10 @@ from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.core.understand.birth import read_birth
-from bot.services import identity, places, throttle
-from bot.services.identity import InviteError, LinkError
+from bot.services import identity, throttle
+from bot.services.identity import LinkError
 from bot.services.phone import find_phone
-from handlers.identity_common import ROLE_NAMES, place_text
+from handlers.identity_common import join_with_code
 
 logger = logging.getLogger(__name__)
 
@@ -31,44 +31,10 @@ TYPE_BIRTH = "identity:type_birth"
 THROTTLE = "link"
 
 
-def _invite_errors() -> dict[InviteError, str]:
-    return {
-        InviteError.UNKNOWN: _("This code does not exist. Check it and try again."),
-        InviteError.USED: _("This code has already been used. Ask for a new one."),
-        InviteError.EXPIRED: _("This code has expired. Ask for a new one."),
-        InviteError.TAKEN: _(
-            "That person is already linked to another chat. Ask the commune police for help."
-        ),
-    }
-
-
-async def join_with_code(ctx: Context, code: str) -> None:
-    """Redeems a one-time code and tells the user what it gave them."""
-    result = await identity.redeem_invite(ctx.tx, ctx.actor, code, ctx.now())
-    if isinstance(result, InviteError):
-        ctx.reply(_invite_errors()[result])
-        return
-    ctx.actor = await identity.reload(ctx.tx, ctx.actor)
-    ctx.end()
-    name = str(ROLE_NAMES.get(result.role, result.role))
-    if result.role == identity.LINK_ROLE:
-        ctx.main_menu(_("Done: you are now registered as {role}.").format(role=name))
-        return
-    place = await places.place_of(ctx.tx, result.village_id, result.commune_id)
-    ctx.main_menu(
-        _("Done: you are now registered as {role}, for {place}.").format(
-            role=name, place=place_text(place)
-        )
-    )
-
-
 @router.command("join", description=lazy_gettext("Use a code from the commune police"))
 async def command_join(ctx: Context) -> None:
     """Redeems the code given after /join."""
-    if not ctx.inbound.args:
-        ctx.reply(_("Type /join followed by your code, for example: /join AB12CD34"))
-        return
-    await join_with_code(ctx, ctx.inbound.args.split()[0])
+    await join_with_code(ctx, ctx.inbound.args.split()[0] if ctx.inbound.args else "")
 
 
 def _chat(ctx: Context) -> str:

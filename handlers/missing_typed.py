@@ -11,7 +11,7 @@ from bot.core.router import Router
 from bot.core.text import fold
 from bot.services import missing as service
 from bot.services.missing import Filter, Mark, NotAllowed
-from handlers.missing import (
+from handlers.missing_common import (
     EXEMPT_OTHER,
     EXEMPT_REASON,
     LIST,
@@ -20,12 +20,12 @@ from handlers.missing import (
     STAFF,
     View,
     ask_other_reason,
+    choose_mark,
     save,
-    set_mark,
     show,
     status_names,
 )
-from handlers.privacy import CALL_WORDS, typed_call
+from handlers.privacy_common import CALL_WORDS, call_typed
 
 router = Router("missing_typed")
 
@@ -66,7 +66,7 @@ async def typed_in_list(ctx: Context) -> None:
         await show(ctx, view.model_copy(update={"kind": kind, "page": 1}))
         return
     if folded.startswith(CALL_WORDS):  # "gọi Dũng": one phone shown, logged
-        await typed_call(ctx)
+        await call_typed(ctx)
         return
     await search(ctx, view, _strip_search(ctx.text))
 
@@ -140,8 +140,7 @@ async def typed_mark(ctx: Context) -> None:
     folded = ctx.folded.strip(" .!?")
     for words, mark in _MARKS:
         if folded in words:
-            ctx.choice = Choice(ctx.text, "missing.set", mark)
-            await set_mark(ctx)
+            await choose_mark(ctx, mark)
             return
     ctx.reply(
         _('Type "có mặt", "đi vắng", "chuyển đi" or "miễn", or pick a number from the list.')

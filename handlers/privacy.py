@@ -9,8 +9,10 @@ from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.services import identity
 from bot.services.identity import Role
-from bot.services.privacy import forget, reveal, roles
+from bot.services.privacy import forget, roles
 from bot.services.privacy.clean import one_line
+from handlers.missing_common import view_of
+from handlers.privacy_common import CALL_WORDS, call_by_name, call_typed, reveal_phone
 
 router = Router("privacy")
 router.menu(lazy_gettext("Delete my information"), "privacy.forget_me", order=88)
@@ -267,14 +269,12 @@ async def revoke_no(ctx: Context) -> None:
 # --- village heads and team leads: one phone to call ----------------------------------------
 
 STAFF = (Role.VILLAGE_HEAD, Role.TEAM_LEAD, Role.ADMIN)
-CALL_WORDS = ("goi ", "call ")
 
 
 @router.action("privacy.call", roles=STAFF)
 async def call_pick(ctx: Context) -> None:
     """From a page of the missing list: whose number to show."""
     from bot.services import missing as missing_service
-    from handlers.missing import view_of
 
     assert ctx.choice is not None
     view = view_of(ctx.choice.value)
@@ -307,48 +307,16 @@ async def call_pick(ctx: Context) -> None:
 async def reveal_picked(ctx: Context) -> None:
     assert ctx.choice is not None
     value = ctx.choice.value
-    await _reveal(ctx, int(value) if value.isdigit() else 0)
+    await reveal_phone(ctx, int(value) if value.isdigit() else 0)
 
 
 @router.command("call", "goi", roles=STAFF, description=lazy_gettext("A person's phone number"))
 async def call_command(ctx: Context) -> None:
     """/call NAME: the phone of a person of the actor's villages."""
-    await _call_by_name(ctx, ctx.inbound.args)
+    await call_by_name(ctx, ctx.inbound.args)
 
 
 @router.text(lambda folded: folded.startswith(CALL_WORDS), roles=STAFF)
 async def typed_call(ctx: Context) -> None:
     """ "Gọi Nguyễn Văn An", typed."""
-    await _call_by_name(ctx, ctx.text.split(maxsplit=1)[1] if " " in ctx.text else "")
-
-
-async def _call_by_name(ctx: Context, name: str) -> None:
-    found = await reveal.find(ctx.tx, ctx.actor, name)
-    if not found:
-        ctx.reply(
-            _('Nobody with a phone is called "{name}" in your villages.').format(
-                name=one_line(name, 40)
-            )
-        )
-        return
-    if len(found) == 1:
-        await _reveal(ctx, found[0].person_id)
-        return
-    ctx.reply(
-        _("Several people match. Whose number?"),
-        choices=[
-            Choice(f"{p.full_name} · {p.household_code}", "privacy.reveal", str(p.person_id))
-            for p in found[: reveal.MAX_MATCHES]
-        ],
-    )
-
-
-async def _reveal(ctx: Context, person_id: int) -> None:
-    found = await reveal.reveal(ctx.tx, ctx.actor, person_id, ctx.now())
-    if found is None:
-        ctx.reply(_("That person is not in your villages."))
-        return
-    if not found.phone:
-        ctx.reply(_("{name} has no phone number in the list.").format(name=found.full_name))
-        return
-    ctx.reply(_("{name}: {phone}").format(name=found.full_name, phone=found.phone))
+    await call_typed(ctx)

@@ -12,6 +12,7 @@ from bot.services import missing as missing_service
 from bot.services.export import Format, Subset
 from bot.services.identity import Role
 from bot.services.missing import NotAllowed, VillageInfo
+from handlers.roster_common import offer_villages, village_value
 
 router = Router("roster")
 STAFF = [Role.VILLAGE_HEAD, Role.TEAM_LEAD, Role.ADMIN]
@@ -19,10 +20,6 @@ router.menu(lazy_gettext("Export the list"), "export.start", roles=STAFF, order=
 
 
 # ---------------------------------------------------------------- picking villages
-
-
-def village_value(village_id: int) -> str:
-    return f"v:{village_id}"
 
 
 def scope_ids(value: str, villages: list[VillageInfo]) -> list[int] | None:
@@ -37,29 +34,6 @@ def scope_ids(value: str, villages: list[VillageInfo]) -> list[int] | None:
     if kind == "c":
         return [v.village_id for v in villages if v.commune_id == int(number)] or None
     return None
-
-
-def offer_villages(
-    ctx: Context, villages: list[VillageInfo], action: str, prompt: str, *, whole: bool
-) -> None:
-    """Offer villages for `action`; several communes are offered first, one by one."""
-    communes = {v.commune_id: v.commune for v in villages}
-    if len(communes) > 1:
-        choices = [
-            Choice(name, "roster.commune", f"{action}|{int(whole)}|{commune_id}")
-            for commune_id, name in communes.items()
-        ]
-        if whole:
-            choices.append(Choice(_("Everything I cover"), action, "all"))
-        ctx.reply(prompt, choices=choices)
-        return
-    choices = [Choice(v.name, action, village_value(v.village_id)) for v in villages]
-    if whole and len(villages) > 1:
-        commune_id, name = next(iter(communes.items()))
-        choices.append(
-            Choice(_("The whole commune {name}").format(name=name), action, f"c:{commune_id}")
-        )
-    ctx.reply(prompt, choices=choices)
 
 
 @router.action("roster.commune", roles=STAFF)

@@ -8,7 +8,7 @@ from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.core.router import Router
 from bot.services import identity
-from handlers.channels import use_code
+from handlers.channels_common import use_code
 
 router = Router("start")
 router.menu(lazy_gettext("Language / Ngôn ngữ"), "lang.pick", order=90)

@@ -9,6 +9,7 @@ from bot.cli.common import one_transaction, outcome
 from bot.core.i18n import to_local
 from bot.services.identity import Role
 from bot.services.privacy import forget, roles
+from bot.storage import audit as audit_store
 from bot.storage import identities
 from bot.storage import privacy as store
 
@@ -84,7 +85,7 @@ async def boat_village(args: argparse.Namespace) -> int:
 
 async def show_audit(args: argparse.Namespace) -> int:
     async with one_transaction(write=False) as (tx, _now):
-        rows = await store.audit(tx, args.limit)
+        rows = await audit_store.audit(tx, args.limit)
     for row in rows:
         who = f"user:{row.actor_user_id}" if row.actor_user_id is not None else "cli"
         when = to_local(row.at).strftime("%Y-%m-%d %H:%M")

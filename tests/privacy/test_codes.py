@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.services.identity import Role
-from bot.storage import privacy as privacy_store
+from bot.storage import audit as audit_store
 from tests.driver import ChatDriver
 from tests.privacy.conftest import Small
 
@@ -47,7 +47,7 @@ async def test_wrong_codes_pause_the_chat_for_an_hour_and_are_logged_without_the
     assert (await guesser.actor()).grants == ()
     assert not any(code in record.getMessage() for record in caplog.records for code in wrong)
     async with small.app.db.read() as tx:
-        refused = [e for e in await privacy_store.audit(tx) if e.action == "code_refused"]
+        refused = [e for e in await audit_store.audit(tx) if e.action == "code_refused"]
     assert len(refused) == 5
     assert not any(code in f"{e.subject} {e.detail}" for e in refused for code in [*wrong, good])
     small.app.clock.advance(timedelta(minutes=61))

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.cli import main as cli_main
 from bot.core.i18n import to_local
 from bot.services import progress
-from bot.storage import privacy as privacy_store
+from bot.storage import audit as audit_store
 from bot.storage.db import Database
 from bot.storage.tables.core import persons, roles
 from bot.storage.tables.privacy import role_history
@@ -74,7 +74,7 @@ async def test_a_resident_asks_and_the_police_forget_them_in_the_chat(
     assert await _tallies(app, lead) == before  # the counts are kept
     admin_user = (await admin.actor()).user_id
     async with app.db.read() as tx:
-        events = await privacy_store.audit(tx)
+        events = await audit_store.audit(tx)
     assert [(e.action, e.actor_user_id, e.detail) for e in events if e.action == "forget"] == [
         ("forget", admin_user, "người dân yêu cầu, đơn số 12")
     ]

@@ -9,7 +9,7 @@ import aiohttp
 from bot.core.clock import FixedClock
 from bot.core.reply import Attachment, Reply
 from bot.services.privacy.downloads import download_logger
-from bot.storage import privacy as privacy_store
+from bot.storage import audit as audit_store
 from tests.driver import ChatDriver
 from tests.zalo.harness import ZaloHarness
 
@@ -29,7 +29,7 @@ async def test_an_export_link_works_once_and_is_logged(zalo: ZaloHarness) -> Non
     assert await _get(url) == 200
     assert await _get(url) == 404  # single use
     async with zalo.app.db.read() as tx:
-        events = [e for e in await privacy_store.audit(tx) if e.action == "download"]
+        events = [e for e in await audit_store.audit(tx) if e.action == "download"]
     assert [(e.actor_user_id, e.subject, e.detail) for e in events] == [
         (user_id, "file:ds.xlsx", "zalo:zalo-head")
     ]

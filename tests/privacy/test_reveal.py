@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage import privacy as privacy_store
+from bot.storage import audit as audit_store
 from tests.driver import ChatDriver
 from tests.privacy.conftest import Small
 from tests.roster.conftest import person
@@ -11,7 +11,7 @@ from tests.roster.test_missing import forge
 
 async def _reveals(small: Small) -> list[tuple[int | None, str]]:
     async with small.app.db.read() as tx:
-        events = await privacy_store.audit(tx)
+        events = await audit_store.audit(tx)
     return [(e.actor_user_id, e.subject) for e in events if e.action == "reveal_phone"]
 
 

@@ -302,4 +302,3 @@ class ReportWatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-

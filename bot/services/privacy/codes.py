@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.i18n import format_time
 from bot.core.i18n import gettext as _
+from bot.storage import audit as store
 from bot.storage import identities, link_codes
-from bot.storage import privacy as store
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock
+from bot.storage import audit as store
 from bot.storage import identities
-from bot.storage import privacy as store
 from bot.storage.db import Database
 
 if TYPE_CHECKING:

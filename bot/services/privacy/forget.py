@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services.identity import Actor
 from bot.services.privacy.clean import one_line
+from bot.storage import audit as audit_store
 from bot.storage import privacy as store
 from bot.storage.privacy import ForgetRequest
 
@@ -35,7 +36,7 @@ async def forget_person(
         return False
     await store.anonymise_person(tx, person_id, placeholder(person_id))
     await store.close_forget_requests(tx, person_id=person_id, user_id=None, by=by, now=now)
-    await store.add_event(
+    await audit_store.add_event(
         tx, at=now, actor_user_id=by, action="forget", subject=f"person:{person_id}", detail=why
     )
     logger.info("person forgotten: person=%s by=%s", person_id, by or "cli")
@@ -50,7 +51,7 @@ async def forget_request_of(
         return await forget_person(tx, request.person_id, by=by, now=now, reason=reason)
     await store.forget_user_chats(tx, request.user_id)
     await store.close_forget_requests(tx, person_id=None, user_id=request.user_id, by=by, now=now)
-    await store.add_event(
+    await audit_store.add_event(
         tx,
         at=now,
         actor_user_id=by,
@@ -66,7 +67,7 @@ async def request_forget(tx: AsyncConnection, actor: Actor, now: datetime) -> bo
     if await store.open_forget_request(tx, actor.user_id) is not None:
         return False
     await store.add_forget_request(tx, actor.user_id, actor.person_id, now)
-    await store.add_event(
+    await audit_store.add_event(
         tx,
         at=now,
         actor_user_id=actor.user_id,

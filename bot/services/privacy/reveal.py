@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.text import fold
 from bot.services.access import visible_villages
 from bot.services.identity import Actor
+from bot.storage import audit as audit_store
 from bot.storage import privacy as store
 from bot.storage.privacy import PhoneOf
 
@@ -30,7 +31,7 @@ async def reveal(
         logger.warning("phone reveal refused: user=%s person=%s", actor.user_id, person_id)
         return None
     if found.phone:
-        await store.add_event(
+        await audit_store.add_event(
             tx,
             at=now,
             actor_user_id=actor.user_id,

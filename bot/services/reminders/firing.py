@@ -185,9 +185,7 @@ async def _enqueue(tx: AsyncConnection, messages: list[_Message], now: datetime)
     return [ids[m.key] for m in queued]
 
 
-async def open_slots(
-    tx: AsyncConnection, village_id: int | None, now: datetime
-) -> list[OpenSlot]:
+async def open_slots(tx: AsyncConnection, village_id: int | None, now: datetime) -> list[OpenSlot]:
     """The next open slots, nearest to the village first (any village if not known)."""
     from bot.services import booking  # a sibling area; imported late to keep start-up light
 

@@ -23,7 +23,7 @@ from bot.services.broadcast import (
     RangeError,
     WhenError,
 )
-from handlers.broadcast_common import STAFF, Draft, audience_words, cancel_choice
+from handlers.broadcast_common import STAFF, Draft, cancel_choice, preview_lines
 
 logger = logging.getLogger(__name__)
 
@@ -247,41 +247,7 @@ async def _show_preview(ctx: Context, draft: Draft) -> None:
         ctx.main_menu(_("Those villages are no longer yours. Start again."))
         return
     names = await service.village_names(ctx.tx, draft.village_ids)
-    lines = [
-        _("Preview:"),
-        "",
-        draft.text,
-        "",
-        _("To: {audience} in {villages}.").format(
-            audience=audience_words(draft), villages=", ".join(names)
-        ),
-        _("{people} people: {with_chat} will get it in the chat.").format(
-            people=format_number(counts.people), with_chat=format_number(counts.with_chat)
-        ),
-    ]
-    if counts.without_chat:
-        lines.append(
-            _(
-                "{without} have no chat ({households} households); "
-                "the report will list them for a visit on foot."
-            ).format(
-                without=format_number(counts.without_chat),
-                households=format_number(counts.households_without_chat),
-            )
-        )
-    if counts.blocked:
-        lines.append(
-            _("{blocked} have blocked the bot or left the chat: they will not get it.").format(
-                blocked=format_number(counts.blocked)
-            )
-        )
-    if counts.exempt or counts.moved:
-        lines.append(
-            _("Not sent to {exempt} people marked exempt and {moved} marked moved away.").format(
-                exempt=format_number(counts.exempt), moved=format_number(counts.moved)
-            )
-        )
-    lines.append(_("Reply buttons: yes.") if draft.with_replies else _("Reply buttons: no."))
+    lines = preview_lines(draft, counts, names)
     ctx.go(PREVIEW, draft)
     if not counts.people:
         lines.append(_("Nobody matches this audience."))

@@ -19,10 +19,11 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ExtBot
 from telegram.request import HTTPXRequest
@@ -36,7 +37,14 @@ from bot.channels.telegram_inbound import (
     to_inbound,
 )
 from bot.channels.telegram_intake import poll, updates_of
-from bot.channels.telegram_render import TEXT_LIMIT, render, send_result
+from bot.channels.telegram_render import (
+    TEXT_LIMIT,
+    answer_press,
+    drop_buttons,
+    edit_in_place,
+    render,
+    send_result,
+)
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher, failure_text
 from bot.core.flood import FloodLimit
@@ -227,8 +235,6 @@ class TelegramChannel:
             raise Unreadable(type(exc).__name__) from exc
         if update is None:
             raise Unreadable("empty update")
-        if update.callback_query is not None:
-            await _answer(update.callback_query)
         try:
             inbound = await to_inbound(update, self.max_file_bytes)
         except FileTooLarge:
@@ -246,14 +252,24 @@ class TelegramChannel:
     ) -> None:
         """Send the replies in order; a failure is logged (ids only) and ends this answer.
 
-        After a shared contact the first reply takes the contact button away; after a command
-        that may give a role, the chat's "/" menu is brought up to date.
+        A button press is answered first (with the notice of an expired button, if any);
+        then the reply marked `edit` replaces the pressed message, or, when nothing edits
+        it, the pressed message loses its buttons. After a shared contact the first reply
+        takes the contact button away; after a command that may give a role, the chat's
+        "/" menu is brought up to date.
         """
+        bot = self.application.bot
         shared_phone = inbound is not None and inbound.kind is Kind.CONTACT
         try:
+            press = _press(inbound)
+            if press is not None:
+                notices = [r.text for r in replies if r.notice]
+                await answer_press(bot, press.query_id, " ".join(notices))
+                replies = [r for r in replies if not r.notice]
+                replies = await self._edit_pressed(int(chat_id), press, replies)
             for index, reply in enumerate(replies):
                 drop = shared_phone and index == 0
-                await render(self.application.bot, int(chat_id), reply, drop_phone_button=drop)
+                await render(bot, int(chat_id), reply, drop_phone_button=drop)
         except Forbidden:
             logger.info("telegram: chat %s blocked the bot; answer not sent", chat_id)
         except TelegramError as exc:
@@ -264,13 +280,25 @@ class TelegramChannel:
             )
             try:
                 with use_locale(self.settings.default_locale):
-                    await self.application.bot.send_message(int(chat_id), failure_text())
+                    await bot.send_message(int(chat_id), failure_text())
             except TelegramError as again:
                 logger.warning(
                     "telegram: could not tell chat %s: %s", chat_id, type(again).__name__
                 )
         if inbound is not None and inbound.command in ROLE_COMMANDS:  # a role may be new
             await self.refresh_commands(chat_id)
+
+    async def _edit_pressed(self, chat_id: int, press: Press, replies: list[Reply]) -> list[Reply]:
+        """Edit the pressed message with the reply marked for it; the replies left to send."""
+        bot = self.application.bot
+        if press.message_id is None:
+            return replies
+        for index, reply in enumerate(replies):
+            if reply.edit and await edit_in_place(bot, chat_id, press.message_id, reply):
+                return replies[:index] + replies[index + 1 :]
+        if not press.in_group:  # answered: its buttons go, so a double tap cannot repeat it
+            await drop_buttons(bot, chat_id, press.message_id)
+        return replies
 
     def working(self, chat_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         return nothing_shown(chat_id)
@@ -297,9 +325,19 @@ def _quiet_token_loggers() -> None:
             found.setLevel(least)
 
 
-async def _answer(query: CallbackQuery) -> None:
-    """Stop the button's spinner; a query too old to answer changes nothing."""
-    try:
-        await query.answer()
-    except TelegramError as exc:
-        logger.info("telegram: callback %s not answered: %s", query.id, type(exc).__name__)
+@dataclass(frozen=True)
+class Press:
+    """The button press a reply answers: its query, and the message that carried it."""
+
+    query_id: str
+    message_id: int | None
+    in_group: bool
+
+
+def _press(inbound: Inbound | None) -> Press | None:
+    update = inbound.raw if inbound is not None and inbound.kind is Kind.CHOICE else None
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is None:
+        return None
+    message_id = query.message.message_id if query.message is not None else None
+    return Press(query.id, message_id, inbound is not None and inbound.is_group)

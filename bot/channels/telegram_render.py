@@ -1,11 +1,13 @@
 """Replies out on Telegram: the one place a `Reply` becomes Bot API calls.
 
 Text goes in pieces of at most 4096 characters, choices become inline buttons, `request_phone`
-a one-time contact button; `send_result` says what a failed send means for the outbox.
+a one-time contact button; a reply to a button press can edit the message that carried it.
+`send_result` says what a failed send means for the outbox.
 """
 
 from __future__ import annotations
 
+import logging
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -19,7 +21,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
@@ -30,6 +32,9 @@ from bot.core.reply import Reply
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
+NOTICE_LIMIT = 200  # answerCallbackQuery's text
+
+logger = logging.getLogger(__name__)
 
 
 def _inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
@@ -114,3 +119,43 @@ def send_result(exc: Exception) -> SendResult:
     if isinstance(exc, BadRequest):  # a subclass of NetworkError: test it first
         return SendResult(SendStatus.FAILED, error=f"{name}: {exc.message}"[:200])
     return SendResult(SendStatus.RETRY, error=name)  # NetworkError, TimedOut, server errors
+
+
+async def answer_press(bot: ExtBot[Any], query_id: str, notice: str = "") -> None:
+    """Stop the button's spinner, with a short note when there is one (an expired button)."""
+    try:
+        await bot.answer_callback_query(query_id, text=nfc(notice)[:NOTICE_LIMIT] or None)
+    except TelegramError as exc:  # a query too old to answer changes nothing
+        logger.info("telegram: callback %s not answered: %s", query_id, type(exc).__name__)
+
+
+async def edit_in_place(bot: ExtBot[Any], chat_id: int, message_id: int, reply: Reply) -> bool:
+    """Make the message whose button was pressed show `reply` (text and buttons).
+
+    False when it cannot be (a file or photo, a text over one message, a message Telegram no
+    longer lets us edit): the caller sends the reply instead.
+    """
+    text = nfc(reply.text)
+    if reply.photo or reply.document or reply.request_phone:
+        return False
+    if not text.strip() or len(text) > TEXT_LIMIT:
+        return False
+    markup = _inline_keyboard(reply) if reply.choices else None
+    try:
+        await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return True  # a double tap showed the same list: it is already what the user sees
+        logger.info("telegram: message %s of chat %s not edited: %s", message_id, chat_id, exc)
+        return False
+    return True
+
+
+async def drop_buttons(bot: ExtBot[Any], chat_id: int, message_id: int) -> None:
+    """Take the buttons off a question once answered, so an old one cannot be pressed again."""
+    try:
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except BadRequest as exc:  # already without buttons, or too old: nothing to do
+        logger.debug("telegram: buttons of message %s kept: %s", message_id, exc.message)

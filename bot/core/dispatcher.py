@@ -368,6 +368,9 @@ class Dispatcher:
             and (route.states is None or ctx.state in route.states)
         )
         if not fresh or stored is None or route is None:
+            if ctx.inbound.kind is Kind.CHOICE:  # a stale button: a word, no copy of a menu
+                ctx.replies.append(Reply(_("This button has expired."), notice=True))
+                return
             listed = await self._listed(ctx) if ctx.state else []
             if listed:
                 self._reask(ctx, listed, texts.not_an_option())  # keep the flow's draft
@@ -391,11 +394,20 @@ class Dispatcher:
         ctx.reply(_("I cannot use that here. Type /menu to see what I can do."))
 
     async def _attach_keys(self, ctx: Context) -> list[Reply]:
-        """Give every offered choice an opaque key, stored server-side for this identity."""
+        """Give every offered choice an opaque key, stored server-side for this identity.
+
+        A button press answered with a list that offers the pressed action again (a toggle,
+        a page, a filter) answers with that list changed: the reply is marked to edit the
+        message that carried the button, on channels that can.
+        """
         now = self.clock.now()
         out: list[Reply] = []
         last_keys: list[str] | None = None
+        pressed = ctx.choice.action if ctx.inbound.kind is Kind.CHOICE and ctx.choice else ""
         for reply in ctx.replies:
+            if pressed and any(c.action == pressed for c in reply.choices):
+                reply = replace(reply, edit=True)  # the same list, changed: edit it in place
+                pressed = ""
             if reply.choices:
                 keyed = tuple(replace(c, key=new_choice_key()) for c in reply.choices)
                 await conversations.add_choices(
@@ -411,16 +423,17 @@ class Dispatcher:
                 last_keys = [c.key for c in keyed]
                 reply = replace(reply, choices=keyed)
             out.append(reply)
+        shown = [r for r in ctx.replies if not r.notice]  # a notice asks nothing
         if ctx.inbound.is_group:
             pass  # a group's buttons never replace the member's private menu
         elif last_keys is not None:
             ctx.convo.menu_keys = last_keys
-        elif ctx.state is not None and ctx.replies:
+        elif ctx.state is not None and shown:
             ctx.convo.menu_keys = []  # the flow asked for free text: "3" is an answer, not a pick
         if ctx.state is None:
             ctx.convo.prompt = ""
-        elif not ctx.reasked and ctx.replies:
-            asking = [r for r in ctx.replies if r.choices] or [r for r in ctx.replies if r.text]
+        elif not ctx.reasked and shown:
+            asking = [r for r in shown if r.choices] or [r for r in shown if r.text]
             if asking:
                 ctx.convo.prompt = asking[-1].text
         return out

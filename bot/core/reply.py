@@ -36,6 +36,10 @@ class Reply:
     """One message to the user.
 
     Channels render `choices` as buttons where they can and as a numbered list elsewhere.
+    `edit`: this reply answers a button press with the same list changed (a toggle, another
+    page), so it replaces the message that carried the button where the channel can edit;
+    elsewhere it is sent. `notice`: a short word about the press itself (an expired button),
+    shown as the button's own answer where the channel has one, else sent as text.
     """
 
     text: str = ""
@@ -43,3 +47,5 @@ class Reply:
     photo: Attachment | None = None
     document: Attachment | None = None
     request_phone: bool = False
+    edit: bool = False
+    notice: bool = False

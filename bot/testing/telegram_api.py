@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on 127.0.0.1, for tests, benchmarks and local trials.
 
 It serves the methods the bot uses (getMe, getUpdates with long polling, sendMessage,
-sendPhoto, sendDocument, answerCallbackQuery, setMyCommands, webhooks, getFile and file
+sendPhoto, sendDocument, answerCallbackQuery, editMessageText and editMessageReplyMarkup (kept
+per message, so a test sees what the user sees now), setMyCommands, webhooks, getFile and file
 downloads...), records every request with its parsed parameters, and can misbehave on
 purpose: a global rate limit and a per-chat limit answered with 429 and `retry_after`,
 chats answered 403 (the user blocked the bot), and a share of random 429s.
@@ -133,6 +134,9 @@ class FakeTelegram:
         self.script: deque[int] = deque()
         self.requests: list[Recorded] = []
         self.sent: list[Sent] = []
+        self.edits: list[Sent] = []  # editMessageText / editMessageReplyMarkup accepted
+        self.shown: list[Sent] = []  # sends and edits, in the order the user saw them
+        self.messages: dict[tuple[str, int], dict[str, Any]] = {}  # each message as it is now
         self.delivered: Counter[int | str] = Counter()
         self.counts: Counter[str] = Counter()  # answers by kind: ok, 429, 403, ...
         self.method_counts: Counter[str] = Counter()  # calls by method, as called
@@ -255,6 +259,27 @@ class FakeTelegram:
     def sent_to(self, chat_id: int | str) -> list[Sent]:
         return [s for s in self.sent if str(s.chat_id) == str(chat_id)]
 
+    def edits_to(self, chat_id: int | str) -> list[Sent]:
+        return [s for s in self.edits if str(s.chat_id) == str(chat_id)]
+
+    def shown_to(self, chat_id: int | str) -> list[Sent]:
+        """Messages sent to a chat and edits of them, in order."""
+        return [s for s in self.shown if str(s.chat_id) == str(chat_id)]
+
+    def carrier(self, chat_id: int | str, data: str) -> int:
+        """The id of the latest message to a chat with a button carrying `data` (1 if none)."""
+        for (chat, message_id), message in reversed(self.messages.items()):
+            markup = message.get("reply_markup")
+            rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+            keys = {b.get("callback_data") for row in rows for b in row}
+            if chat == str(chat_id) and data in keys:
+                return message_id
+        return 1
+
+    def message(self, chat_id: int | str, message_id: int) -> dict[str, Any]:
+        """A message as the user sees it now (after edits): text and reply_markup."""
+        return self.messages[(str(chat_id), message_id)]
+
     def duplicates(self) -> dict[tuple[str, str], int]:
         """(chat, text) pairs delivered more than once."""
         seen = Counter((str(s.chat_id), s.text) for s in self.sent)
@@ -280,6 +305,9 @@ class FakeTelegram:
     def reset_records(self) -> None:
         self.requests.clear()
         self.sent.clear()
+        self.edits.clear()
+        self.shown.clear()
+        self.messages.clear()
         self.delivered.clear()
         self.counts.clear()
         self.method_counts.clear()
@@ -359,7 +387,11 @@ class FakeTelegram:
         if chat in ("", None):
             return _error(400, "Bad Request: chat not found")
         message_id = next(self._message_ids)
-        self.sent.append(Sent(chat, method, text, params, message_id, files))
+        sent = Sent(chat, method, text, params, message_id, files)
+        self.sent.append(sent)
+        self.shown.append(sent)
+        markup = params.get("reply_markup")
+        self.messages[(str(chat), message_id)] = {"text": text, "reply_markup": markup}
         self.delivered[chat] += 1
         message = {
             "message_id": message_id,
@@ -434,10 +466,46 @@ class FakeTelegram:
     def _m_editmessagereplymarkup(
         self, params: dict[str, Any], files: Any
     ) -> tuple[int, dict[str, Any]]:
-        return _ok(True)
+        return self._edit("editMessageReplyMarkup", params, None)
 
     def _m_editmessagetext(self, params: dict[str, Any], files: Any) -> tuple[int, dict[str, Any]]:
-        return _ok(True)
+        text = str(params.get("text", ""))
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            return _error(400, "Bad Request: message is too long")
+        return self._edit("editMessageText", params, text)
+
+    def _edit(
+        self, method: str, params: dict[str, Any], text: str | None
+    ) -> tuple[int, dict[str, Any]]:
+        """Change a message the bot sent, as Telegram does: unknown or unchanged is a 400."""
+        chat = _chat_key(params.get("chat_id"))
+        message_id = int(params.get("message_id") or 0)
+        found = self.messages.get((str(chat), message_id))
+        if found is None:
+            return _error(400, "Bad Request: message to edit not found")
+        new = {
+            "text": found["text"] if text is None else text,
+            "reply_markup": params.get("reply_markup"),
+        }
+        if new == found:
+            return _error(400, "Bad Request: message is not modified")
+        self.messages[(str(chat), message_id)] = new
+        edit = Sent(chat, method, new["text"], params, message_id)
+        self.edits.append(edit)
+        self.shown.append(edit)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": {"id": chat, "type": "private"},
+            "from": self._me(),
+            "text": new["text"],
+        }
+        if isinstance(new["reply_markup"], dict) and "inline_keyboard" in new["reply_markup"]:
+            message["reply_markup"] = new["reply_markup"]
+        return _ok(message)
 
     def _m_deletemessage(self, params: dict[str, Any], files: Any) -> tuple[int, dict[str, Any]]:
         return _ok(True)

@@ -86,17 +86,27 @@ class TelegramJourneyChat:
     def external_id(self) -> str:
         return str(self.user_id)
 
+    def _shown(self) -> list[Sent]:
+        """What the user saw: new messages and in-place edits of text (buttons too)."""
+        return [s for s in self.api.shown_to(self.user_id) if s.method != "editMessageReplyMarkup"]
+
     async def _send(self, update: dict[str, Any]) -> list[str]:
-        answered, before = len(self.dispatcher.answered), len(self.api.sent_to(self.user_id))
+        answered, before = len(self.dispatcher.answered), len(self._shown())
         self.api.push(update)
         for _ in range(WAIT_ROUNDS):
             if len(self.dispatcher.answered) > answered:
                 break
             await asyncio.sleep(0.01)
-        expected = sum(telegram_messages(r) for r in self.dispatcher.answered[answered])
-        await self.api.wait_for(lambda: len(self.api.sent_to(self.user_id)) >= before + expected)
-        self.last = self.api.sent_to(self.user_id)[before:]
+        expected = sum(
+            telegram_messages(r) for r in self.dispatcher.answered[answered] if not r.notice
+        )
+        await self.api.wait_for(lambda: len(self._shown()) >= before + expected)
+        self.last = self._shown()[before:]
         return [sent.text for sent in self.last if sent.text]
+
+    def _press(self, data: str) -> dict[str, Any]:
+        carrier = self.api.carrier(self.user_id, data)
+        return tg.callback_query(self.user_id, data, message_id=carrier)
 
     async def say(self, text: str) -> list[str]:
         return await self._send(tg.message(self.user_id, text))
@@ -104,12 +114,12 @@ class TelegramJourneyChat:
     async def pick(self, label: str) -> list[str]:
         for text, data in self._buttons():
             if label.lower() in text.lower():
-                return await self._send(tg.callback_query(self.user_id, data))
+                return await self._send(self._press(data))
         raise AssertionError(f"no button {label!r} in {self.options()}")
 
     async def pick_nth(self, number: int) -> list[str]:
         """Press the `number`-th button (from 1) of the last message that had buttons."""
-        return await self._send(tg.callback_query(self.user_id, self._buttons()[number - 1][1]))
+        return await self._send(self._press(self._buttons()[number - 1][1]))
 
     def options(self) -> list[str]:
         return [text for text, _ in self._buttons()]

@@ -62,7 +62,9 @@ class TelegramChat:
         return (await self.send(tg.message(self.user_id, text)))[-1]
 
     async def press(self, data: str) -> Sent:
-        return (await self.send(tg.callback_query(self.user_id, data)))[-1]
+        """Press a button of a message the bot sent (a new message is the answer)."""
+        carrier = self.api.carrier(self.user_id, data)
+        return (await self.send(tg.callback_query(self.user_id, data, message_id=carrier)))[-1]
 
     async def row(self) -> dict[str, object]:
         """This user's stored identity, user and conversation, as one dict."""

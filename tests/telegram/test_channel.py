@@ -65,10 +65,13 @@ async def test_forged_or_stale_button_is_expired_and_changes_nothing(
 ) -> None:
     await tchat.say("/start")
     before = await tchat.row()
+    sent = len(fake_api.sent_to(tchat.user_id))
 
-    sent = await tchat.press(data)
+    tchat.api.push(tg.callback_query(tchat.user_id, data))
+    await fake_api.wait_calls("answerCallbackQuery")
 
-    assert sent.text.startswith("Nút này đã hết hạn")
+    assert fake_api.calls("answerCallbackQuery")[0].params["text"] == "Nút này đã hết hạn."
+    assert len(fake_api.sent_to(tchat.user_id)) == sent  # a word on the button, no new menu
     after = await tchat.row()
     assert (after["state"], after["data"], after["person_id"]) == (
         before["state"],
@@ -83,9 +86,11 @@ async def test_a_button_pressed_by_another_user_is_expired(tchat: TelegramChat) 
     language_key = next(key for label, key in buttons(menu) if "Ngôn ngữ" in label)
     other = TelegramChat(tchat.api, tchat.app, user_id=777)
 
-    sent = await other.press(language_key)
+    other.api.push(tg.callback_query(other.user_id, language_key))
+    await tchat.api.wait_calls("answerCallbackQuery")
 
-    assert sent.text.startswith("Nút này đã hết hạn")
+    assert tchat.api.calls("answerCallbackQuery")[0].params["text"] == "Nút này đã hết hạn."
+    assert tchat.api.sent_to(other.user_id) == []
 
 
 async def _person_with_unique_phone(app: App) -> tuple[int, str, str]:

@@ -21,11 +21,11 @@ from bot.services.booking import (
     texts,
     waitlist,
 )
+from bot.services.booking.labels import session_label
 from bot.services.booking.rules import (
     Service,
 )
 from handlers.booking_common import (
-    session_line,
     slot_line,
 )
 
@@ -115,7 +115,7 @@ async def ask_session(ctx: Context, flow: BookingFlow, note: str = "") -> None:
         f"{note}\n{text}" if note else text,
         choices=[
             Choice(
-                session_line(s),
+                session_label(s),
                 "booking.session",
                 str(s.id),
                 meaning=meaning.during(s.starts_at, s.ends_at),

@@ -15,6 +15,7 @@ from bot.services.booking import (
     sessions,
     texts,
 )
+from bot.services.booking.labels import session_label
 from bot.services.booking.rules import (
     MAX_MACHINES,
     SessionError,
@@ -33,7 +34,6 @@ from handlers.booking_common import (
     ManageFlow,
     managed,
     session_errors,
-    session_line,
     typed_day,
     typed_time,
     value_id,
@@ -80,7 +80,7 @@ async def list_sessions(ctx: Context) -> None:
         _("Sessions (booked / places):"),
         choices=[
             Choice(
-                f"{session_line(s)} · {s.taken}/{s.capacity}",
+                session_label(s, taken=True),
                 "booking.manage",
                 str(s.id),
                 meaning=meaning.during(s.starts_at, s.ends_at),

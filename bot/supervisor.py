@@ -29,12 +29,14 @@ def problem(settings: Settings, workers: int) -> str | None:
         return None
     if make_url(settings.db_url).get_backend_name() != "postgresql":
         return "several workers need PostgreSQL: set TROLY06_DB_URL=postgresql+asyncpg://..."
-    if settings.telegram_token:
-        # PTB serves Telegram's webhook on its own server, which cannot share a port.
+    if settings.telegram_token and not settings.webhook_url:
+        # getUpdates serves one poller at a time (409 Conflict for the others).
         return (
-            "several workers cannot share Telegram yet (its webhook server takes the port "
-            "alone): run Telegram in one process, Zalo in the workers"
+            "several workers need the Telegram webhook (TROLY06_WEBHOOK_URL): Telegram lets "
+            "only one process poll; run polling with one worker"
         )
+    if settings.telegram_token and not settings.webhook_secret:
+        return "several workers need one TROLY06_WEBHOOK_SECRET shared by all of them"
     if settings.zalo_token and not settings.zalo_webhook_url:
         return "several workers need the Zalo webhook (TROLY06_ZALO_WEBHOOK_URL), not polling"
     if settings.zalo_token and not settings.zalo_webhook_secret:

@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--workers",
         type=int,
         default=1,
-        help="bot processes sharing one PostgreSQL database (webhooks only); default 1",
+        help="bot processes sharing one PostgreSQL database and the webhook port (webhooks only, "
+        "with one TROLY06_WEBHOOK_SECRET / TROLY06_ZALO_WEBHOOK_SECRET); default 1",
     )
     parser.set_defaults(func=run)
 

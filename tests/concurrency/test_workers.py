@@ -41,7 +41,10 @@ def test_several_workers_are_refused_where_they_would_clash() -> None:
 
     pg = "postgresql+asyncpg://bot@127.0.0.1/bot"
     assert "PostgreSQL" in (problem(settings(db_url="sqlite+aiosqlite:///x.db"), 2) or "")
-    assert "Telegram" in (problem(settings(db_url=pg, telegram_token="1:a"), 2) or "")
+    assert "TROLY06_WEBHOOK_URL" in (problem(settings(db_url=pg, telegram_token="1:a"), 2) or "")
+    telegram = {"telegram_token": "1:a", "webhook_url": "https://example.org/hook"}
+    assert "SECRET" in (problem(settings(db_url=pg, **telegram), 2) or "")
+    assert problem(settings(db_url=pg, webhook_secret="s" * 32, **telegram), 2) is None
     assert "webhook" in (problem(settings(db_url=pg, zalo_token="1:a"), 2) or "")
     hooked = {"zalo_token": "1:a", "zalo_webhook_url": "https://bot.example.vn/zalo/webhook"}
     assert "SECRET" in (problem(settings(db_url=pg, **hooked), 2) or "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.context import Context
 from bot.core.i18n import format_number
 from bot.core.i18n import gettext as _
@@ -37,6 +39,7 @@ async def preview_file(ctx: Context) -> None:
             sent.data,
             ctx.now(),
             max_rows=ctx.settings.roster_max_rows,
+            progress=_progress(ctx, _("Checking the roster file: {percent}%")),
         )
     except roster_import.RosterFileError as exc:
         ctx.end()
@@ -66,7 +69,11 @@ async def confirm(ctx: Context) -> None:
     ctx.end()
     try:
         report = await uploads.confirm(
-            ctx.tx, ctx.actor.user_id, ctx.now(), max_rows=ctx.settings.roster_max_rows
+            ctx.tx,
+            ctx.actor.user_id,
+            ctx.now(),
+            max_rows=ctx.settings.roster_max_rows,
+            progress=_progress(ctx, _("Importing the roster: {percent}%")),
         )
     except roster_import.RosterFileError as exc:
         ctx.reply(str(exc))
@@ -100,6 +107,14 @@ async def typed_answer(ctx: Context) -> None:
                 Choice(_("Do not import"), "roster.discard", "no"),
             ],
         )
+
+
+def _progress(ctx: Context, text: str) -> Callable[[float], None] | None:
+    """The share done, shown in the chat (where the channel can) with `text` ({percent})."""
+    sink = ctx.inbound.progress
+    if sink is None:
+        return None
+    return lambda share: sink(share, text)
 
 
 def report_text(report: roster_import.ImportReport) -> str:

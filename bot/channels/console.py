@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import SendResult, SendStatus, numbered_choices
+from bot.channels.progress import ProgressShown
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import gettext as _
 from bot.core.inbound import Inbound, InboundFile, Kind
@@ -57,7 +59,16 @@ class ConsoleChannel:
         return Inbound(**base, text=line)
 
     async def say(self, line: str) -> list[Reply]:
-        return await self.dispatcher.handle(self.inbound(line))
+        inbound = self.inbound(line)
+        if inbound.kind is not Kind.FILE:
+            return await self.dispatcher.handle(inbound)
+        progress = ProgressShown(self._line)  # a long import prints a line every 20%
+        replies = await self.dispatcher.handle(replace(inbound, progress=progress))
+        await progress.settled()  # every line before the answer
+        return replies
+
+    async def _line(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
 
     def render(self, reply: Reply) -> str:
         parts = [numbered_choices(reply)]

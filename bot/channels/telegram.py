@@ -18,8 +18,8 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from telegram.ext import AIORateLimiter, Application, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import SendResult, SendStatus
+from bot.channels.progress import EDIT_STEP, ProgressShown
 from bot.channels.telegram_inbound import (
     CHANNEL,
     MAX_FILE_BYTES,
@@ -245,7 +246,23 @@ class TelegramChannel:
             raise Unreadable(type(exc).__name__) from exc
         if inbound is None:
             logger.debug("telegram: update %s ignored", update.update_id)
+        elif inbound.kind is Kind.FILE:  # a long import shows how far it is, in one message
+            show = self._progress_message(int(inbound.chat_id))
+            inbound = replace(inbound, progress=ProgressShown(show, EDIT_STEP))
         return inbound
+
+    def _progress_message(self, chat_id: int) -> Callable[[str], Awaitable[None]]:
+        """Send the progress once, then edit that message as the share grows."""
+        bot = self.application.bot
+        sent: list[int] = []
+
+        async def show(text: str) -> None:
+            if sent:
+                await bot.edit_message_text(text, chat_id=chat_id, message_id=sent[0])
+            else:
+                sent.append((await bot.send_message(chat_id, text)).message_id)
+
+        return show
 
     async def show(
         self, chat_id: str, replies: Sequence[Reply], inbound: Inbound | None = None

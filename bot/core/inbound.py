@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -47,6 +48,9 @@ class Inbound:
     raw: Any = field(default=None, compare=False, repr=False)
     # The inbox row this message came from: the dispatcher marks it handled in its transaction.
     inbox_id: int | None = field(default=None, compare=False)
+    # Where the channel shows a long job's progress while it runs: (share done 0..1, a text
+    # with "{percent}" to fill); may be called from any thread. None: the channel shows none.
+    progress: Callable[[float, str], None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def command(self) -> str:

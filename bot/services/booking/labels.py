@@ -19,23 +19,27 @@ def room_left(free: int) -> str:
 
 
 def short_place(name: str, room: int) -> str:
-    """The last words of a place name that fit in `room` characters ("Đầm Môn" of "Nhà văn
-    hoá thôn Đầm Môn"): the words that tell places apart come last. Empty if none fits."""
+    """The place name if it fits in `room` characters, else its last words that fit, at most
+    half of them and at least two ("Đầm Môn" of "Nhà văn hoá thôn Đầm Môn": the words that
+    tell places apart come last); else empty."""
+    words = name.split()
+    if len(name) <= room:
+        return name
     kept: list[str] = []
-    for word in reversed(name.split()):
+    for word in reversed(words[len(words) - len(words) // 2 :]):
         if len(" ".join([word, *kept])) > room:
             break
         kept.insert(0, word)
-    return " ".join(kept)
+    return " ".join(kept) if len(kept) >= 2 else ""  # one word ("xã", "Môn") tells nothing
 
 
 def session_label(session: Session, *, taken: bool = False) -> str:
-    """ "T5 3/12 7:00–11:00 · còn 12 · Đầm Môn": the place shortened, or left out, to fit.
+    """ "T5 3/12 07:00–11:00 · còn 12 · Đầm Môn": the place shortened, or left out, to fit.
 
     `taken` shows "taken/capacity" instead of the free places (for staff).
     """
     day = format_date(to_local(session.starts_at).date(), "EEEEEE d/M")
-    hours = f"{format_time(session.starts_at, 'H:mm')}–{format_time(session.ends_at, 'H:mm')}"
+    hours = f"{format_time(session.starts_at)}–{format_time(session.ends_at)}"
     places = f"{session.taken}/{session.capacity}" if taken else room_left(session.free_ahead)
     head = f"{day} {hours}{SEPARATOR}{places}"
     place = short_place(session.point_name, LABEL_LIMIT - len(head) - len(SEPARATOR))

@@ -7,7 +7,7 @@ from bot.storage.booking.sessions import Session
 
 _ = gettext
 
-LABEL_LIMIT = 40  # what a phone shows of a button without cutting it
+LABEL_LIMIT = 42  # about what a phone shows of a button; the place, last, may lose a letter
 SEPARATOR = " · "
 
 

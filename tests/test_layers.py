@@ -39,10 +39,7 @@ ABOVE_ALL = ("bot.app", "bot.runtime", "bot.cli")
 FLOW_API = ("bot.core.context", "bot.core.router")
 KNOWN: set[tuple[str, str]] = set()  # arrows still pointing back up, to remove (issue 17)
 KNOWN_ABOVE: set[tuple[str, str]] = set()  # arrows to the app or the runtime, to remove
-KNOWN_CYCLES = {  # two modules importing each other, to remove
-    # The sender's lane names its runner for type hints only (to do: a protocol, as reminders).
-    ("bot.services.sender.lane", "bot.services.sender.runner"),
-}
+KNOWN_CYCLES: set[tuple[str, str]] = set()  # two modules importing each other, to remove
 KNOWN_HANDLERS: set[tuple[str, str]] = set()  # handlers share through *_common modules
 
 

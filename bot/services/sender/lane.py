@@ -10,14 +10,13 @@ import itertools
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from bot.config import Settings
 from bot.core.reply import Choice, Reply
 from bot.services.delivery import Channel, SendResult, SendStatus
+from bot.services.sender.outcomes import Marker
 from bot.storage.outbox import OutboxMessage
-
-if TYPE_CHECKING:
-    from bot.services.sender.runner import Sender
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +25,20 @@ DENSE_429_SHARE = 0.2
 MAX_INFLIGHT = 64
 BUSY_CHATS_WAIT_S = 0.2  # rows due whose chats are busy elsewhere: look again after this
 INFLIGHT_SHARE_S = 0.1  # sends in flight at once: this many seconds' worth of the rate
+
+
+class Sender(Protocol):
+    """What a lane asks of the sender that runs it (runner.py)."""
+
+    settings: Settings
+    marker: Marker
+    idle_poll_s: float
+
+    async def claim(self, channel: str, limit: int) -> list[OutboxMessage]: ...
+
+    async def seconds_until_due(self, channel: str) -> float | None: ...
+
+    async def record(self, lane: Lane, message: OutboxMessage, result: SendResult) -> None: ...
 
 
 class Lane:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from bot.app import App, build_app
@@ -10,6 +11,7 @@ from bot.config import Settings
 from bot.supervisor import WORKER_VARIABLE
 from bot.testing import telegram_updates as tg
 from bot.testing.telegram_api import FakeTelegram
+from tests.journeys.drivers import RecordingDispatcher
 from tests.telegram.conftest import telegram_settings
 from tests.telegram.test_webhook import free_port
 
@@ -30,7 +32,8 @@ async def test_two_workers_share_the_webhook_port_and_answer_each_update_once(
         webhook_secret="s" * 32,
     )
     other = await build_app(app.settings, app.clock)  # the second worker, on the same database
-    workers = [TelegramChannel(a.dispatcher, hooked) for a in (app, other)]
+    recorders = [RecordingDispatcher(a.dispatcher) for a in (app, other)]
+    workers = [TelegramChannel(r, hooked) for r in recorders]  # type: ignore[arg-type]
     try:
         for worker in workers:
             await worker.start()
@@ -38,8 +41,17 @@ async def test_two_workers_share_the_webhook_port_and_answer_each_update_once(
         for user in range(USERS):
             fake_api.push(tg.command(9000 + user, "help"))
             fake_api.push(tg.message(9000 + user, "/menu"))
+        secret = {"X-Telegram-Bot-Api-Secret-Token": "s" * 32}
+        for n in range(USERS):  # a new connection each: the kernel spreads them over workers
+            async with httpx.AsyncClient() as client:
+                update = {"update_id": 50_000 + n, **tg.message(8000 + n, "/help")}
+                await client.post(hooked.webhook_url, json=update, headers=secret)
         await fake_api.wait_for(
-            lambda: all(len(fake_api.sent_to(9000 + u)) >= 2 for u in range(USERS)), 60
+            lambda: (
+                all(len(fake_api.sent_to(9000 + u)) >= 2 for u in range(USERS))
+                and all(fake_api.sent_to(8000 + u) for u in range(USERS))
+            ),
+            60,
         )
     finally:
         for worker in workers:
@@ -47,6 +59,8 @@ async def test_two_workers_share_the_webhook_port_and_answer_each_update_once(
         await other.close()
 
     assert ports == [port, port]
+    assert all(r.answered for r in recorders)  # both workers took updates
+    assert all(len(fake_api.sent_to(8000 + u)) == 1 for u in range(USERS))
     for user in range(USERS):  # each update answered once, in the order it was sent
         sent = fake_api.sent_to(9000 + user)
         assert len(sent) == 2

@@ -1,4 +1,4 @@
-"""The Zalo channel: the Zalo Bot Platform HTTP API through httpx, polling or webhook.
+"""Zalo channel, polling or webhook (over 400 lines: one small HTTP API, in and out, together).
 
 Zalo has no buttons, so choices become a numbered list (the core maps a typed number or the
 option's words back to the choice). Texts are cut at 2,000 characters on line breaks and sent

@@ -1,4 +1,4 @@
-"""The core: one inbound message in, replies out, in one transaction under a per-user lock.
+"""One message in, replies out, in one transaction (over 400 lines: the dispatch order, whole).
 
 Order of dispatch: input checks; commands (and the cancel/menu words); a picked choice
 (button key, or a typed answer read by bot/core/understand: a number, the option's words, a

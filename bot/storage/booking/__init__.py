@@ -78,10 +78,8 @@ from bot.storage.booking.waitlist import (
     insert_wait,
     session_waitlist,
     set_wait,
-    user_waiting,
     user_waits,
     wait_entry,
-    wait_position,
 )
 
 __all__ = [
@@ -147,11 +145,9 @@ __all__ = [
     "take_places",
     "update_session",
     "user_bookings",
-    "user_waiting",
     "user_waits",
     "village_is_island",
     "visit",
     "visits",
     "wait_entry",
-    "wait_position",
 ]

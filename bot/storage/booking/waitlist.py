@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.booking import (
@@ -58,32 +58,6 @@ async def insert_wait(tx: AsyncConnection, values: dict[str, Any]) -> int:
 async def wait_entry(tx: AsyncConnection, entry_id: int) -> WaitEntry | None:
     row = (await tx.execute(select(*_WAIT_COLS).where(waitlist_entries.c.id == entry_id))).first()
     return WaitEntry(*row) if row else None
-
-
-async def user_waiting(tx: AsyncConnection, user_id: int, session_id: int) -> WaitEntry | None:
-    row = (
-        await tx.execute(
-            select(*_WAIT_COLS).where(
-                waitlist_entries.c.user_id == user_id,
-                waitlist_entries.c.session_id == session_id,
-                waitlist_entries.c.status.in_(("waiting", "offered")),
-            )
-        )
-    ).first()
-    return WaitEntry(*row) if row else None
-
-
-async def wait_position(tx: AsyncConnection, entry: WaitEntry) -> int:
-    return int(
-        await tx.scalar(
-            select(func.count()).where(
-                waitlist_entries.c.session_id == entry.session_id,
-                waitlist_entries.c.status == "waiting",
-                waitlist_entries.c.id <= entry.id,
-            )
-        )
-        or 0
-    )
 
 
 async def first_waiting(tx: AsyncConnection, session_id: int, max_people: int) -> WaitEntry | None:

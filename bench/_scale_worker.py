@@ -20,6 +20,8 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import SystemClock
 
+DEADLINE_S = 300.0  # a round that answers nothing for this long stops and says what was missing
+
 
 async def leader(url: str) -> None:
     from bot.services.leader import Leader
@@ -39,7 +41,7 @@ async def leader(url: str) -> None:
 
 
 async def updates(url: str, users: str, count: int, go: str) -> None:
-    from bench.updates import TEXTS, FakeServer
+    from bench.updates import TEXTS, FakeServer, timed_run
     from bot.channels.telegram import TelegramChannel
     from bot.testing import telegram_updates as tg
     from bot.testing.telegram_api import DEFAULT_TOKEN
@@ -61,35 +63,26 @@ async def updates(url: str, users: str, count: int, go: str) -> None:
         return replies
 
     app.dispatcher.handle = counting  # type: ignore[method-assign]
-    channel = TelegramChannel(app.dispatcher, settings)
-    await channel.application.initialize()
-    await channel.application.start()
+    channel = TelegramChannel(app.dispatcher, settings, poll_timeout_s=1)
     # This worker's chats: every `step`-th of the users, starting at `first`.
     mine = [u for u in range(n_users) if u % step == first]
     batch = [
         tg.message(1_000_000 + mine[n % len(mine)], TEXTS[(n // len(mine)) % len(TEXTS)])
         for n in range(count)
     ]
+
+    async def done(sent: int) -> bool:
+        return handled["n"] >= count and sent >= handled["replies"]
+
     try:
         sys.stdout.write("ready\n")
         sys.stdout.flush()
         while not os.path.exists(go):  # noqa: ASYNC240, ASYNC110
             await asyncio.sleep(0.005)
-        await server.reset()
-        updater = channel.application.updater
-        assert updater is not None
-        await updater.start_polling(timeout=1)
-        started = time.perf_counter()
-        await server.push(batch)
-        while not (handled["n"] >= count and await server.sent() >= handled["replies"]):  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-        elapsed = time.perf_counter() - started
-        await updater.stop()
+        elapsed = await timed_run(server, channel.start, channel.stop, batch, done, DEADLINE_S)
         sys.stdout.write(f"{elapsed}\n")
         sys.stdout.flush()
     finally:
-        await channel.application.stop()
-        await channel.application.shutdown()
         await app.close()
         await server.stop()
 

@@ -78,6 +78,8 @@ async def _fresh(admin_url: str, name: str) -> str:
 
 # --- updates -----------------------------------------------------------------------------
 
+PHASE_DEADLINE_S = 300.0  # an echo phase that answers nothing for this long is reported missing
+
 
 async def updates_section(url: str, count: int, users: int) -> dict[str, float]:
     from bench.updates import FakeServer, echo_phase, make_updates
@@ -86,8 +88,8 @@ async def updates_section(url: str, count: int, users: int) -> dict[str, float]:
     server = FakeServer()
     await server.start()
     try:
-        await echo_phase(server, make_updates(200, 50), 4)
-        echo_s = await echo_phase(server, make_updates(count, users), 4)
+        await echo_phase(server, make_updates(200, 50), 4, PHASE_DEADLINE_S)
+        echo_s = await echo_phase(server, make_updates(count, users), 4, PHASE_DEADLINE_S)
     finally:
         await server.stop()
     rates: dict[str, float] = {"echo": round(count / echo_s, 1)}

@@ -47,7 +47,7 @@ async def updates(url: str, users: str, count: int, go: str) -> None:
     from bot.testing.telegram_api import DEFAULT_TOKEN
 
     first, step, n_users = (int(x) for x in users.split(":"))
-    server = FakeServer()
+    server = FakeServer(first_update_id=1 + first * 10_000_000)  # one bot: ids never repeat
     await server.start()
     settings = Settings(
         db_url=url, telegram_token=DEFAULT_TOKEN, telegram_api_url=server.url, _env_file=None

@@ -60,7 +60,8 @@ def _free_port() -> int:
 class FakeServer:
     """The fake Bot API in a child process, driven through its control endpoints."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_update_id: int = 1) -> None:
+        self.first_update_id = first_update_id  # fakes serving one bot must not repeat ids
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -68,7 +69,10 @@ class FakeServer:
 
     async def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: ASYNC220 (starts at once; not waited on)
-            [sys.executable, "-m", "bot.testing.telegram_api", "--port", str(self.port)],
+            [
+                *(sys.executable, "-m", "bot.testing.telegram_api", "--port", str(self.port)),
+                *("--first-update-id", str(self.first_update_id)),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

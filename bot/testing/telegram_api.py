@@ -120,6 +120,7 @@ class FakeTelegram:
         seed: int = 6,
         port: int = 0,
         record: bool = True,
+        first_update_id: int = 1,
     ) -> None:
         self.token = token
         self.rate_per_s = rate_per_s
@@ -148,7 +149,7 @@ class FakeTelegram:
         self._bucket: _TokenBucket | None = None
         self._last_to_chat: dict[int | str, float] = {}
         self._updates: deque[dict[str, Any]] = deque()
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)  # one bot's ids never repeat
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._new_update = asyncio.Event()
@@ -695,6 +696,7 @@ async def _serve(args: argparse.Namespace) -> None:
         rate_per_s=args.rate or None,
         per_chat_interval_s=args.per_chat or None,
         record=False,
+        first_update_id=args.first_update_id,
     )
     async with api:
         print(f"fake Telegram API: TROLY06_TELEGRAM_API_URL={api.url}", flush=True)  # noqa: T201
@@ -708,6 +710,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--rate", type=float, default=0.0, help="global messages per second")
     parser.add_argument("--per-chat", type=float, default=0.0, help="seconds between messages")
+    parser.add_argument("--first-update-id", type=int, default=1, help="several fakes, one bot")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(parser.parse_args(argv)))
 

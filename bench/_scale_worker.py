@@ -2,16 +2,19 @@
 
 `leader URL`: a bot worker's scheduler under the leader lock; prints "leading <unix time>"
 when it starts leading, then runs until killed.
-`updates URL SHARE GO`: the Telegram channel with the real dispatcher on the shared
-database, polling its own fake Bot API for its share of the chats; waits for the file GO,
-then prints the seconds it took to answer its share.
+`updates URL API_URL PORT`: the Telegram channel with the real dispatcher on the shared
+database, in webhook mode on PORT, which every worker binds (SO_REUSEPORT: run it with
+TROLY06_WORKER_INDEX set), answering through the one fake Bot API at API_URL; prints "ready"
+once serving, and on SIGTERM stops and prints {"handled": …, "replies": …} as JSON.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import signal
 import sys
 import time
 from typing import Any
@@ -20,7 +23,8 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import SystemClock
 
-DEADLINE_S = 300.0  # a round that answers nothing for this long stops and says what was missing
+WEBHOOK_PATH = "/telegram-hook"
+WEBHOOK_SECRET = "scale-bench-" + "s" * 20
 
 
 async def leader(url: str) -> None:
@@ -40,51 +44,50 @@ async def leader(url: str) -> None:
     await asyncio.Event().wait()
 
 
-async def updates(url: str, users: str, count: int, go: str) -> None:
-    from bench.updates import TEXTS, FakeServer, timed_run
+async def updates(url: str, api_url: str, port: int) -> None:
+    from bench.updates import TEXTS
     from bot.channels.telegram import TelegramChannel
-    from bot.testing import telegram_updates as tg
+    from bot.core.inbound import Inbound
     from bot.testing.telegram_api import DEFAULT_TOKEN
 
-    first, step, n_users = (int(x) for x in users.split(":"))
-    server = FakeServer(first_update_id=1 + first * 10_000_000)  # one bot: ids never repeat
-    await server.start()
     settings = Settings(
-        db_url=url, telegram_token=DEFAULT_TOKEN, telegram_api_url=server.url, _env_file=None
+        db_url=url,
+        telegram_token=DEFAULT_TOKEN,
+        telegram_api_url=api_url,
+        webhook_url=f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+        webhook_port=port,
+        webhook_secret=WEBHOOK_SECRET,
+        _env_file=None,
     )  # type: ignore[call-arg]
     app = await build_app(settings, SystemClock())
-    handled = {"n": 0, "replies": 0}
+    # Warm up as a running bot has long been: the FAQ model fitted, every statement compiled.
+    for text in TEXTS:
+        await app.dispatcher.handle(
+            Inbound(channel="console", chat_id=f"warm{os.getpid()}", user_id="warm", text=text)
+        )
+    counted = {"handled": 0, "replies": 0}
     handle = app.dispatcher.handle
 
     async def counting(inbound: Any) -> Any:
         replies = await handle(inbound)
-        handled["n"] += 1
-        handled["replies"] += len(replies)
+        counted["handled"] += 1
+        counted["replies"] += len(replies)
         return replies
 
     app.dispatcher.handle = counting  # type: ignore[method-assign]
-    channel = TelegramChannel(app.dispatcher, settings, poll_timeout_s=1)
-    # This worker's chats: every `step`-th of the users, starting at `first`.
-    mine = [u for u in range(n_users) if u % step == first]
-    batch = [
-        tg.message(1_000_000 + mine[n % len(mine)], TEXTS[(n // len(mine)) % len(TEXTS)])
-        for n in range(count)
-    ]
-
-    async def done(sent: int) -> bool:
-        return handled["n"] >= count and sent >= handled["replies"]
-
+    channel = TelegramChannel(app.dispatcher, settings)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     try:
+        await channel.start()  # its web server shares `port` with the other workers
         sys.stdout.write("ready\n")
         sys.stdout.flush()
-        while not os.path.exists(go):  # noqa: ASYNC240, ASYNC110
-            await asyncio.sleep(0.005)
-        elapsed = await timed_run(server, channel.start, channel.stop, batch, done, DEADLINE_S)
-        sys.stdout.write(f"{elapsed}\n")
+        await stop.wait()
+        await channel.stop()
+        sys.stdout.write(json.dumps(counted) + "\n")
         sys.stdout.flush()
     finally:
         await app.close()
-        await server.stop()
 
 
 def main(argv: list[str]) -> None:
@@ -92,7 +95,7 @@ def main(argv: list[str]) -> None:
     if argv[0] == "leader":
         asyncio.run(leader(argv[1]))
     elif argv[0] == "updates":
-        asyncio.run(updates(argv[1], argv[2], int(argv[3]), argv[4]))
+        asyncio.run(updates(argv[1], argv[2], int(argv[3])))
 
 
 if __name__ == "__main__":

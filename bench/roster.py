@@ -260,6 +260,7 @@ async def scale_queries(app: App, repeat: int, commune_count: int) -> dict[str, 
         start = time.perf_counter()
         progress.render_chart(communes)
         chart_ms.append((time.perf_counter() - start) * 1000)
+
     async def baseline() -> None:
         async with app.db.read() as tx:
             await tx.execute(text("SELECT 1"))

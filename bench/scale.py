@@ -1,14 +1,19 @@
 """Several workers on one PostgreSQL: throughput, a booking race, a scheduler leader killed.
 
-`python -m bench scale [--updates N] [--connections C] [--attempts A] [--reminders R]`
+`python -m bench scale [--updates N] [--connections C] [--attempts A] [--reminders R]
+[--recipients P] [--only SECTION,...]`
 
 Runs on a throwaway PostgreSQL started as the tests do (bot/testing/postgres.py), or on
 TROLY06_BENCH_PG_URL (an empty database the bench may fill).
 
-- updates_per_s: "echo" is a bare PTB echo bot on the fake Bot API; "1", "2", "4" are that
-  many worker processes with the Telegram channel and the real dispatcher on the one database
-  (the demo commune), each polling its own fake Bot API for its share of the chats (Telegram
-  gives one bot one update stream; this splits it by chat, as a webhook front would).
+- updates_per_s: "echo" is a bare PTB echo bot polling the fake Bot API; "1", "2", "4" are
+  that many worker processes (`troly06 run --workers N`'s way: the Telegram channel and the
+  real dispatcher, the webhook on one port shared with SO_REUSEPORT) on one fresh database
+  with the demo commune. The one fake Bot API posts the updates to that port on 16 lanes, a
+  new connection per call, so the kernel spreads them over the workers, and every worker
+  answers through it. Timed from the push until every inbox row is done (its replies sent);
+  a round where an update was not handled exactly once, or the fake got other than the
+  replies, says so under "problems".
 - booking: C connections at once, each attempt its own transaction through the service,
   A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
 - leader_kill: two workers run the scheduler under the leader lock; R reminders fall due
@@ -23,11 +28,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -44,21 +50,25 @@ from bot.services.booking import reservations
 from bot.services.booking.sessions import SessionSpec, open_session
 from bot.storage import booking as store
 from bot.storage import identities
+from bot.storage import inbox as store_inbox
 from bot.storage.db import Database
 from bot.storage.tables.booking import bookings
 from bot.storage.tables.core import communes, outbox
+from bot.storage.tables.inbox import inbox
 from bot.storage.tables.reminders import reminders
+from bot.supervisor import WORKER_VARIABLE
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _worker(*args: str) -> subprocess.Popen[str]:
+def _worker(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "bench._scale_worker", *args],
         stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -78,41 +88,93 @@ async def _fresh(admin_url: str, name: str) -> str:
 
 # --- updates -----------------------------------------------------------------------------
 
-PHASE_DEADLINE_S = 300.0  # an echo phase that answers nothing for this long is reported missing
+PHASE_DEADLINE_S = 300.0  # a phase not finished after this long is reported unfinished
+WEBHOOK_CONNECTIONS = 16  # the fake posts on this many connections at once (Telegram: up to 100)
 
 
-async def updates_section(url: str, count: int, users: int) -> dict[str, float]:
-    from bench.updates import FakeServer, echo_phase, make_updates
-    from bot.demo import ensure_demo
+async def updates_section(admin_url: str, count: int, users: int) -> dict[str, Any]:
+    from bench.updates import FakeServer, _free_port, echo_phase, make_updates
 
-    server = FakeServer()
+    server = FakeServer()  # one fake Bot API: Telegram, for the echo bot and every round
     await server.start()
     try:
         await echo_phase(server, make_updates(200, 50), 4, PHASE_DEADLINE_S)
         echo_s = await echo_phase(server, make_updates(count, users), 4, PHASE_DEADLINE_S)
+        rates: dict[str, Any] = {"echo": round(count / echo_s, 1)}
+        await server.client.post("/_fake/webhook", json={"connections": WEBHOOK_CONNECTIONS})
+        for workers in (1, 2, 4):
+            round_url = await _fresh(admin_url, f"scale_updates_{workers}")
+            rate, problems = await _workers_round(
+                server, round_url, workers, _free_port(), make_updates(count, users)
+            )
+            rates[str(workers)] = rate
+            if problems:
+                rates.setdefault("problems", {})[str(workers)] = problems
     finally:
         await server.stop()
-    rates: dict[str, float] = {"echo": round(count / echo_s, 1)}
+    return rates
+
+
+async def _workers_round(
+    server: Any, url: str, workers: int, port: int, updates: list[dict[str, Any]]
+) -> tuple[float, list[str]]:
+    """Updates per second through `workers` worker processes; what went wrong, if anything."""
+    from bot.demo import ensure_demo
+
     app = await build_app(Settings(db_url=url, _env_file=None), SystemClock())  # type: ignore[call-arg]
     await ensure_demo(app)
-    await app.close()
-    for workers in (1, 2, 4):
-        go = Path(tempfile.mkdtemp(prefix="troly06-scale-")) / "go"
-        share = count // workers
-        procs = [
-            _worker("updates", url, f"{k}:{workers}:{users}", str(share), str(go))
-            for k in range(workers)
-        ]
+    procs = [
+        _worker("updates", url, server.url, str(port), env={WORKER_VARIABLE: str(k)})
+        for k in range(workers)
+    ]
+    try:
         for proc in procs:
             assert proc.stdout is not None
-            assert proc.stdout.readline().strip() == "ready"
-        go.touch()
-        took = []
+            line = await asyncio.to_thread(proc.stdout.readline)
+            if line.strip() != "ready":
+                raise RuntimeError(f"an update worker did not start: {line!r}")
+        await server.reset()
+        started = time.perf_counter()
+        await server.push(updates)  # the fake posts them to the shared port, a call each
+        finished = await _wait_finished(app, len(updates), started)
+        elapsed = time.perf_counter() - started
+    finally:
         for proc in procs:
-            out, _ = proc.communicate(timeout=600)
-            took.append(float(out.strip().splitlines()[-1]))
-        rates[str(workers)] = round(share * workers / max(took), 1)
-    return rates
+            proc.send_signal(signal.SIGTERM)
+        outs = [await asyncio.to_thread(proc.communicate, None, 120) for proc in procs]
+    stats = (await server.client.get("/_fake/stats")).json()
+    async with app.db.read() as tx:
+        left = dict(
+            (await tx.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))).all()
+        )
+    await app.close()
+    counted = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+    handled = sum(c["handled"] for c in counted)
+    replies = sum(c["replies"] for c in counted)
+    problems = []
+    if not finished:
+        problems.append(f"unfinished after {PHASE_DEADLINE_S:.0f} s: {left}")
+    if handled != len(updates):
+        problems.append(f"{handled} updates handled for {len(updates)} sent")
+    if stats["sent"] != replies:
+        problems.append(f"{stats['sent']} answers at the fake for {replies} replies")
+    if workers > 1 and min(c["handled"] for c in counted) == 0:
+        problems.append("a worker got no update")
+    return round(len(updates) / elapsed, 1), problems
+
+
+async def _wait_finished(app: Any, count: int, started: float) -> bool:
+    """Until every update's row is done (its replies sent); False after the deadline."""
+    closed = (store_inbox.DONE, store_inbox.BAD, store_inbox.DROPPED)
+    while time.perf_counter() - started < PHASE_DEADLINE_S:
+        async with app.db.read() as tx:
+            finished = await tx.scalar(
+                select(func.count()).select_from(inbox).where(inbox.c.status.in_(closed))
+            )
+        if finished is not None and finished >= count:
+            return True
+        await asyncio.sleep(0.05)
+    return False
 
 
 # --- booking -----------------------------------------------------------------------------
@@ -286,18 +348,24 @@ async def broadcast_section(url: str, recipients: int) -> dict[str, Any]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
+    only = set(args.only.split(",")) if args.only else set(SECTIONS)
     with pg_database(max_connections=max(200, args.connections + 50)) as admin_url:
         result: dict[str, Any] = {"engine": "postgresql"}
-        booking_url = await _fresh(admin_url, "scale_booking")
-        result["booking"] = await booking_section(booking_url, args.connections, args.attempts)
-        leader_url = await _fresh(admin_url, "scale_leader")
-        result["leader_kill"] = await leader_section(leader_url, args.reminders)
-        broadcast_url = await _fresh(admin_url, "scale_broadcast")
-        result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
-        if args.updates:
-            updates_url = await _fresh(admin_url, "scale_updates")
-            result["updates_per_s"] = await updates_section(updates_url, args.updates, 300)
+        if "booking" in only:
+            booking_url = await _fresh(admin_url, "scale_booking")
+            result["booking"] = await booking_section(booking_url, args.connections, args.attempts)
+        if "leader_kill" in only:
+            leader_url = await _fresh(admin_url, "scale_leader")
+            result["leader_kill"] = await leader_section(leader_url, args.reminders)
+        if "broadcast" in only:
+            broadcast_url = await _fresh(admin_url, "scale_broadcast")
+            result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
+        if "updates" in only and args.updates:
+            result["updates_per_s"] = await updates_section(admin_url, args.updates, 300)
     return result
+
+
+SECTIONS = ("booking", "leader_kill", "broadcast", "updates")
 
 
 def main(argv: list[str]) -> dict[str, Any]:
@@ -307,4 +375,5 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--attempts", type=int, default=1000)
     parser.add_argument("--reminders", type=int, default=400)
     parser.add_argument("--recipients", type=int, default=3000)
+    parser.add_argument("--only", default="", help=f"some of {','.join(SECTIONS)} (default all)")
     return asyncio.run(run(parser.parse_args(argv)))

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,11 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.webhook_url = ""
         self.webhook_secret = ""
+        # Above 1: webhook calls go out on that many lanes at once (a chat always on the same
+        # lane, so its updates stay in order), each call on a new connection, so the kernel
+        # spreads them over workers sharing the port (SO_REUSEPORT). Set at /_fake/webhook.
+        self.webhook_connections = 1
+        self._lanes: dict[int, tuple[asyncio.Queue[dict[str, Any]], asyncio.Task[None]]] = {}
         self._port = port
         self._random = random.Random(seed)
         self._bucket: _TokenBucket | None = None
@@ -170,6 +175,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/_fake/updates", self._control_push)
         app.router.add_post("/_fake/reset", self._control_reset)
+        app.router.add_post("/_fake/webhook", self._control_webhook)
         app.router.add_get("/_fake/sent", self._control_sent)
         app.router.add_get("/_fake/stats", self._control_stats)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -190,6 +196,9 @@ class FakeTelegram:
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._webhook_task
+        for _, lane in self._lanes.values():
+            lane.cancel()
+        await asyncio.gather(*(lane for _, lane in self._lanes.values()), return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -226,7 +235,9 @@ class FakeTelegram:
         `update_id` sends one again with an id already used (Telegram replaying it).
         """
         update = {"update_id": update_id or next(self._update_ids), **update}
-        if self.webhook_url:
+        if self.webhook_url and self.webhook_connections > 1:
+            self._lane(_update_chat(update)).put_nowait(update)
+        elif self.webhook_url:
             self._webhook_queue.put_nowait(update)
             if self._webhook_task is None or self._webhook_task.done():
                 self._webhook_task = asyncio.create_task(self._post_webhooks())
@@ -288,7 +299,8 @@ class FakeTelegram:
 
     @property
     def pending_updates(self) -> int:
-        return len(self._updates) + self._webhook_queue.qsize()
+        lanes = sum(queue.qsize() for queue, _ in self._lanes.values())
+        return len(self._updates) + self._webhook_queue.qsize() + lanes
 
     async def wait_for(self, predicate: Callable[[], bool], within_s: float = 10.0) -> None:
         """Wait until `predicate()` holds (checked after every request); TimeoutError if not."""
@@ -591,6 +603,35 @@ class FakeTelegram:
                 async with self._changed:
                     self._changed.notify_all()
 
+    def _lane(self, chat: Any) -> asyncio.Queue[dict[str, Any]]:
+        """The queue of the lane that carries this chat's updates (started on first use)."""
+        number = hash(str(chat)) % self.webhook_connections
+        if number not in self._lanes or self._lanes[number][1].done():
+            queue = self._lanes[number][0] if number in self._lanes else asyncio.Queue()
+            self._lanes[number] = (queue, asyncio.create_task(self._post_lane(queue)))
+        return self._lanes[number][0]
+
+    async def _post_lane(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        """Post one lane's updates in order, each on a new connection, retrying until a 2xx."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+        connector = TCPConnector(force_close=True)  # a new connection per call
+        async with ClientSession(timeout=ClientTimeout(total=10), connector=connector) as session:
+            while True:
+                update = await queue.get()
+                while True:
+                    try:
+                        async with session.post(
+                            self.webhook_url, json=update, headers=headers
+                        ) as r:
+                            self.counts[f"webhook_{r.status}"] += 1
+                            if r.status < 500:
+                                break
+                    except (OSError, TimeoutError, ClientError):
+                        self.counts["webhook_error"] += 1
+                    await asyncio.sleep(self.webhook_retry_s or 0.2)
+                async with self._changed:
+                    self._changed.notify_all()
+
     # ---- control API for a separate process --------------------------------------------------
 
     async def _control_push(self, request: web.Request) -> web.Response:
@@ -601,6 +642,11 @@ class FakeTelegram:
             update.pop("update_id", None)
             ids.append(self.push(update))
         return web.json_response({"update_ids": ids})
+
+    async def _control_webhook(self, request: web.Request) -> web.Response:
+        """`{"connections": N}`: deliver webhook calls on N lanes at once."""
+        self.webhook_connections = max(1, int((await request.json())["connections"]))
+        return web.json_response({"ok": True})
 
     async def _control_reset(self, request: web.Request) -> web.Response:
         self.reset_records()
@@ -653,6 +699,17 @@ def _decode(key: str, value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+def _update_chat(update: dict[str, Any]) -> Any:
+    """The chat (or else the sender) an update comes from, None if it has neither."""
+    for value in update.values():
+        if isinstance(value, dict):
+            holder = value.get("message") if isinstance(value.get("message"), dict) else value
+            who = holder.get("chat") or value.get("from")
+            if isinstance(who, dict):
+                return who.get("id")
+    return None
 
 
 def _chat_key(value: Any) -> int | str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter
 
@@ -70,3 +71,37 @@ async def test_file_download(fake_api: FakeTelegram, bot: Bot) -> None:
     file = await bot.get_file("f1")
 
     assert bytes(await file.download_as_bytearray()) == b"roster bytes"
+
+
+async def test_webhook_lanes_post_each_call_on_a_new_connection_in_order_per_chat(
+    fake_api: FakeTelegram, bot: Bot
+) -> None:
+    """Workers sharing a port (SO_REUSEPORT) each get calls only if calls open connections."""
+    calls: list[tuple[int, int, int]] = []  # (client port, chat, update id)
+
+    async def hook(request: web.Request) -> web.Response:
+        update = await request.json()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        calls.append((peer[1], update["message"]["chat"]["id"], update["update_id"]))
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s" * 32)
+        fake_api.webhook_connections = 3
+        pushed = [fake_api.push(tg.message(70 + n % 4, f"m{n}")) for n in range(16)]
+        await fake_api.wait_for(lambda: len(calls) == 16, 10)
+    finally:
+        await runner.cleanup()
+
+    assert sorted(update for _, _, update in calls) == pushed  # each once
+    assert len({client for client, _, _ in calls}) == 16  # a new connection for every call
+    for chat in range(70, 74):
+        ids = [update for _, sent_to, update in calls if sent_to == chat]
+        assert ids == sorted(ids) and len(ids) == 4

@@ -134,6 +134,7 @@ async def _run_sender(args: argparse.Namespace) -> None:
         telegram_token=args.token,
         outbox_rate_per_s=args.rate,
         outbox_per_chat_interval_s=args.per_chat,
+        outbox_journal_dir=args.journal_dir,
         quiet_start=clock_time(0, 0),  # the bench runs on the real clock, at any hour
         quiet_end=clock_time(0, 0),
     )
@@ -176,8 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     sender.add_argument("--rate", type=float, default=1000.0)
     sender.add_argument("--per-chat", type=float, default=1.0)
     sender.add_argument("--forever", action="store_true")
+    sender.add_argument("--journal-dir", default="", help='the sent journals; "off": none')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    # The sender's start says what a killed one left in flight (bench broadcast counts it).
+    logging.getLogger("bot.services.sender.runner").setLevel(logging.INFO)
     run = _serve_fake if args.what == "fake" else _run_sender
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(args))

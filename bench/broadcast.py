@@ -9,9 +9,11 @@ the real outbox sender with the real Telegram channel runs in a second process. 
 the fake server: every chat should get the notice exactly once, except the blocked ones.
 
 A second round kills the sender with SIGKILL at 40% and starts it again (`kill_*` keys).
-Only rows committed `inflight` (their request may have gone out) are sent again after it, and
-they are at most the lane's send slots; of those, the ones Telegram had accepted before the
-kill arrive twice. `kill_duplicates` and `kill_duplicates_per_10k` show how many.
+Only rows committed `inflight` (their request may have gone out) are looked at again after
+it, and they are at most the lane's send slots (`kill_in_flight_at_kill`). Those the killed
+sender's journal names as accepted are settled as sent (`kill_settled_by_journal`); the rest
+are sent again, and the ones Telegram had accepted before the kill without the answer
+reaching the sender arrive twice: `kill_duplicates` and `kill_duplicates_per_10k`.
 
 rate_ratio = messages delivered per second, between the first and the last delivery,
 divided by the configured limit; request_ratio counts every send request answered (the 403s
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -31,9 +34,11 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import make_url
 
 from bench.common import temp_db_url
 from bot.app import build_app
@@ -100,7 +105,15 @@ def start_fake(args: argparse.Namespace, chats: int) -> Fake:
     return Fake(proc, url, control, token)
 
 
-def start_sender(db_url: str, fake: Fake, rate: float, per_chat: float) -> subprocess.Popen[str]:
+def start_sender(
+    db_url: str,
+    fake: Fake,
+    rate: float,
+    per_chat: float,
+    log: IO[str] | None = None,
+    *,
+    journal: bool = True,
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -112,10 +125,22 @@ def start_sender(db_url: str, fake: Fake, rate: float, per_chat: float) -> subpr
             f"--token={fake.token}",
             f"--rate={rate}",
             f"--per-chat={per_chat}",
+            *([] if journal else ["--journal-dir=off"]),
         ],
         stdout=subprocess.DEVNULL,
+        stderr=log,
         text=True,
     )
+
+
+TAKEN_BACK = re.compile(r"(\d+) in flight: (\d+) of them accepted")
+
+
+def taken_back(log: Path) -> tuple[int, int]:
+    """From the senders' logs: rows a killed sender left in flight, and how many of those its
+    sent journal named as accepted (settled, not sent again)."""
+    found = TAKEN_BACK.findall(log.read_text(errors="replace"))
+    return sum(int(a) for a, _ in found), sum(int(b) for _, b in found)
 
 
 async def seed(settings: Settings, recipients: int, without_chat: int) -> tuple[Actor, list[int]]:
@@ -235,16 +260,22 @@ def one_round(args: argparse.Namespace, *, kill_at: float | None) -> dict[str, A
     actor, village_ids = asyncio.run(seed(settings, args.recipients, args.without_chat))
     broadcast_id, compose_s = asyncio.run(compose(settings, actor, village_ids))
     fake = start_fake(args, args.recipients)
+    log_path = Path(str(make_url(settings.db_url).database)).with_name("senders.log")
+    log = log_path.open("w")
     try:
         started = time.monotonic()
-        sender = start_sender(settings.db_url, fake, args.rate, args.per_chat)
+        sender = start_sender(
+            settings.db_url, fake, args.rate, args.per_chat, log, journal=args.journal
+        )
         kills = 0
         if kill_at is not None:
             wait_delivered(fake, int(args.recipients * kill_at), within_s=args.deadline)
             os.kill(sender.pid, signal.SIGKILL)
             sender.wait()
             kills = 1
-            sender = start_sender(settings.db_url, fake, args.rate, args.per_chat)
+            sender = start_sender(
+                settings.db_url, fake, args.rate, args.per_chat, log, journal=args.journal
+            )
         missing = ""
         try:
             sender.wait(timeout=args.deadline)
@@ -260,6 +291,8 @@ def one_round(args: argparse.Namespace, *, kill_at: float | None) -> dict[str, A
         missing = f"{hit} within {args.deadline:.0f} s"
     finally:
         fake.stop()
+        log.close()
+    in_flight, settled = taken_back(log_path)
     counts = asyncio.run(outcome(settings, broadcast_id))
     expected = args.recipients - stats["blocked_chats"]
     unsent = sum(counts.get(status, 0) for status in ("pending", "sending", "inflight"))
@@ -287,6 +320,8 @@ def one_round(args: argparse.Namespace, *, kill_at: float | None) -> dict[str, A
         "report_ms": counts["report_ms"],
         "reported": counts["reported"],
         "kills": kills,
+        "in_flight_at_kill": in_flight,
+        "settled_by_journal": settled,
     }
 
 
@@ -307,12 +342,19 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--random-429", type=float, default=0.01)
     parser.add_argument("--blocked-every", type=int, default=50, help="every Nth chat: 403")
     parser.add_argument("--kill-at", type=float, default=0.4, help="0 to skip the kill round")
+    parser.add_argument(
+        "--journal",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the senders' sent journals (--no-journal: as before them, to compare)",
+    )
     parser.add_argument("--deadline", type=float, default=600.0, help="seconds per round")
     args = parser.parse_args(argv)
     result = one_round(args, kill_at=None)
     if args.kill_at:
         killed = one_round(args, kill_at=args.kill_at)
-        for key in ("sent", "duplicates", "lost", "seconds", "rate_ratio", "missing"):
+        keys = ("sent", "duplicates", "lost", "seconds", "rate_ratio", "missing")
+        for key in (*keys, "in_flight_at_kill", "settled_by_journal"):
             if key in killed:
                 result[f"kill_{key}"] = killed[key]
         result["kill_duplicates_per_10k"] = round(

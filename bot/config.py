@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     outbox_rate_per_s: float = 25.0
     outbox_per_chat_interval_s: float = 1.0
     outbox_max_attempts: int = 5
+    outbox_journal_dir: str = ""  # sent journals; default beside the SQLite file; "off": none
+    outbox_journal_fsync: bool = False  # fsync each line: survives a machine crash, not just kill
 
     quiet_start: time = time(21, 0)
     quiet_end: time = time(5, 0)

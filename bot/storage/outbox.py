@@ -3,14 +3,15 @@
 A row goes pending -> sending (claimed by the sender, waiting for its turn) -> inflight
 (committed just before its request goes out) -> sent | failed | blocked, or back to pending
 to be retried. After a crash, `sending` rows were never tried and simply go back; `inflight`
-rows are the only ones whose outcome is unknown. Each claim names its worker (`claimed_by`);
-the workers' leases are in outbox_leases.py.
+rows are the only ones whose outcome is unknown, except those the dead worker's sent journal
+names (the sender's journal.py): those are settled as sent. Each claim names its worker
+(`claimed_by`); the workers' leases are in outbox_leases.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,6 +117,31 @@ def _choices_of(row_id: int, payload: Any) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+_MESSAGE_COLUMNS = (
+    outbox.c.id,
+    outbox.c.key,
+    outbox.c.identity_id,
+    outbox.c.channel,
+    outbox.c.chat_id,
+    outbox.c.text,
+    outbox.c.payload,
+    outbox.c.attempts,
+)
+
+
+def _message_of(row: Any, attempts: int) -> OutboxMessage:
+    return OutboxMessage(
+        row.id,
+        row.key,
+        row.identity_id,
+        row.channel,
+        row.chat_id,
+        row.text or "",
+        _choices_of(row.id, row.payload),
+        attempts,
+    )
+
+
 CLAIM_LOCK = "outbox-claim"  # claims run one at a time across workers (see claim_due)
 
 
@@ -155,16 +181,7 @@ async def claim_due(
         held_elsewhere = or_(held_elsewhere, sent_elsewhere)
     busy = select(other.c.id).where(*conditions, held_elsewhere).exists()
     query = (
-        select(
-            outbox.c.id,
-            outbox.c.key,
-            outbox.c.identity_id,
-            outbox.c.channel,
-            outbox.c.chat_id,
-            outbox.c.text,
-            outbox.c.payload,
-            outbox.c.attempts,
-        )
+        select(*_MESSAGE_COLUMNS)
         .where(
             outbox.c.status == PENDING,
             outbox.c.channel == channel,
@@ -184,19 +201,7 @@ async def claim_due(
         .where(outbox.c.id.in_([row.id for row in rows]), outbox.c.status == PENDING)
         .values(status=SENDING, attempts=outbox.c.attempts + 1, claimed_by=owner or None)
     )
-    return [
-        OutboxMessage(
-            row.id,
-            row.key,
-            row.identity_id,
-            row.channel,
-            row.chat_id,
-            row.text or "",
-            _choices_of(row.id, row.payload),
-            row.attempts + 1,
-        )
-        for row in rows
-    ]
+    return [_message_of(row, row.attempts + 1) for row in rows]
 
 
 async def next_due_at(tx: AsyncConnection, channels: Sequence[str]) -> datetime | None:
@@ -290,6 +295,36 @@ async def release(tx: AsyncConnection, ids: Sequence[int]) -> None:
         )
 
 
+def _orphan(live: Sequence[str]) -> Any:
+    """Claims of no live worker."""
+    return or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.not_in(list(live)))
+
+
+async def settle_accepted(
+    tx: AsyncConnection, accepted: Mapping[int, datetime], live: Sequence[str]
+) -> list[OutboxMessage]:
+    """Rows dead workers left in flight that the platform had accepted (id -> when): sent.
+
+    Call before `reclaim_abandoned`, which would send them again. Returns the rows settled.
+    """
+    if not accepted:
+        return []
+    rows = (
+        await tx.execute(
+            select(*_MESSAGE_COLUMNS).where(outbox.c.status == INFLIGHT, _orphan(live))
+        )
+    ).all()
+    settled = [row for row in rows if row.id in accepted]
+    if settled:
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("row_id"), outbox.c.status == INFLIGHT)
+            .values(status=SENT, sent_at=bindparam("at"), last_error=None),
+            [{"row_id": row.id, "at": accepted[row.id]} for row in settled],
+        )
+    return [_message_of(row, row.attempts) for row in settled]
+
+
 async def reclaim_abandoned(
     tx: AsyncConnection, live: Sequence[str], unknown_not_before: datetime
 ) -> tuple[int, int]:
@@ -299,7 +334,7 @@ async def reclaim_abandoned(
     sent again (we cannot ask the platform whether they arrived), not before
     `unknown_not_before`, so a chat that just got one is not written to again at once.
     """
-    orphan = or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.not_in(list(live)))
+    orphan = _orphan(live)
     untried = await tx.execute(
         update(outbox)
         .where(outbox.c.status == SENDING, orphan)

@@ -6,7 +6,9 @@ What it writes, in one transaction per round: rows whose request is about to go 
 (`inflight`: after a crash only they may have arrived), rows a 429 refused (back to
 `sending`: known not to have arrived), and the outcomes (sent, retry, failed, blocked). A
 lane waits for the round that carries its row's outcome before it frees the send's slot, so
-at any instant at most the lane's slots are rows whose outcome a crash would leave unknown."""
+at any instant at most the lane's slots are rows whose outcome a crash would leave unknown,
+and of those the sent journal (journal.py) names the ones the platform had accepted. Once a
+round is committed, the journal files it covered are removed."""
 
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.core.clock import Clock
+from bot.services.sender.journal import SentJournal
 from bot.storage import conversations
 from bot.storage import outbox as store
 from bot.storage.db import Database
@@ -33,6 +38,14 @@ def backoff(attempts: int, base_s: float = BACKOFF_BASE_S) -> float:
     """Seconds to wait after the `attempts`-th failure: doubling, capped, with some jitter."""
     delay = min(base_s * 2 ** max(attempts - 1, 0), BACKOFF_CAP_S)
     return delay * random.uniform(0.8, 1.2)
+
+
+async def set_menus(tx: AsyncConnection, sent: list[OutboxMessage], now: datetime) -> None:
+    """A sent message with choices makes them its user's current numbered list."""
+    for message in sent:
+        if message.choices:
+            keys = [key for _, key in message.choices]
+            await conversations.set_menu(tx, message.identity_id, keys, now)
 
 
 @dataclass
@@ -59,10 +72,17 @@ class Outcomes:
 class Marker:
     """Writes filed outcomes; `after_retry` is called when rows went back to pending."""
 
-    def __init__(self, db: Database, clock: Clock, after_retry: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        after_retry: Callable[[], None],
+        journal: SentJournal | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.after_retry = after_retry
+        self.journal = journal or SentJournal(None, "")
         self.pending = Outcomes()
         self.taking_off: list[tuple[int, asyncio.Future[bool]]] = []
         self.filed = 0  # outcomes filed so far (wait_idle checks none came meanwhile)
@@ -108,6 +128,7 @@ class Marker:
         self.ready.clear()
         batch, self.pending = self.pending, Outcomes()
         taking_off, self.taking_off = self.taking_off, []
+        journaled = self.journal.checkpoint()  # every journal line so far is in this batch
         if not batch and not taking_off:
             for done in batch.written:
                 done.done() or done.set_result(None)
@@ -123,6 +144,7 @@ class Marker:
             raise
         finally:
             self.writing = False
+        self.journal.committed(journaled)
         for _, going in taking_off:
             going.done() or going.set_result(True)
         for done in batch.written:
@@ -136,10 +158,7 @@ class Marker:
             await store.mark_inflight(tx, taking_off)
             await store.mark_refused(tx, batch.refused)
             await store.mark_sent(tx, [m.id for m in batch.sent], now)
-            for message in batch.sent:
-                if message.choices:
-                    keys = [key for _, key in message.choices]
-                    await conversations.set_menu(tx, message.identity_id, keys, now)
+            await set_menus(tx, batch.sent, now)
             await store.mark_retry(tx, batch.retry)
             await store.mark_failed(tx, batch.failed)
             await store.mark_blocked(

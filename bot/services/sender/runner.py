@@ -27,10 +27,14 @@ PostgreSQL), a chat held by one worker (a row claimed or in flight there, or a m
 within the chat's interval) is left to it by the others, and each sends its share of the
 channel's rate (the rate divided by the workers alive). A worker that dies (its process gone
 on this host, or silent for LEASE_STALE) is dropped by the others at their next heartbeat:
-its `sending` rows go back as they were (never tried: exact) and its `inflight` ones, whose
-outcome is unknown, are sent again after a chat's interval. We chose to send those again
-rather than risk losing them, because no platform offers a way to ask "did this arrive?" and
-a repeated reminder does less harm than a missing one.
+its `sending` rows go back as they were (never tried: exact); of its `inflight` ones, those
+its sent journal (journal.py, written the instant a send is accepted) names are settled as
+sent, and the rest, whose outcome is unknown, are sent again after a chat's interval. We
+chose to send those again rather than risk losing them, because no platform offers a way to
+ask "did this arrive?" and a repeated reminder does less harm than a missing one. What is
+left is a request the platform accepted whose answer had not reached us: a few milliseconds.
+The journals are local files, so a worker dead on another host is settled only when a worker
+on its host starts again; until then its rows are sent again as before.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -47,6 +53,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.services.delivery import Channel, SendResult, SendStatus
 from bot.services.quiet_hours import QuietHours
+from bot.services.sender.journal import SentJournal, journal_dir
 from bot.services.sender.lane import Lane
 from bot.services.sender.lease import (
     HEARTBEAT,
@@ -55,7 +62,7 @@ from bot.services.sender.lease import (
     owner_is_dead,
     process_owner,
 )
-from bot.services.sender.outcomes import BACKOFF_BASE_S, Marker, backoff
+from bot.services.sender.outcomes import BACKOFF_BASE_S, Marker, backoff, set_menus
 from bot.storage import outbox as store
 from bot.storage import outbox_leases as leases
 from bot.storage.db import Database
@@ -64,6 +71,17 @@ from bot.storage.outbox import OutboxMessage
 logger = logging.getLogger(__name__)
 
 IDLE_POLL_S = 5.0  # look for rows falling due at least this often
+
+
+@dataclass
+class Abandoned:
+    """What dead workers left: rows never tried, in flight (unknown, sent again), in flight
+    but accepted by the platform (settled as sent), and the journal files read."""
+
+    untried: int = 0
+    unknown: int = 0
+    settled: int = 0
+    files: list[Path] = field(default_factory=list)
 
 
 class Sender:
@@ -90,7 +108,10 @@ class Sender:
         self.workers = 1  # sending workers alive (this one included), seen at the heartbeat
         self.lanes: dict[str, Lane] = {}
         self._channels: dict[str, Channel] = {c.name: c for c in channels}
-        self.marker = Marker(db, clock, self.wake)
+        self.journal = SentJournal(
+            journal_dir(settings), self.owner, fsync=settings.outbox_journal_fsync
+        )
+        self.marker = Marker(db, clock, self.wake, self.journal)
         self._tasks: list[asyncio.Task[None]] = []
         self._main: asyncio.Task[None] | None = None
         self.holding_lease = False
@@ -132,6 +153,7 @@ class Sender:
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
         await self.marker.write()
+        self.journal.close()  # every journaled outcome is committed now
         if self.holding_lease:
             async with self.db.write() as tx:
                 await store.release(tx, [i for lane in lanes for i in lane.claimed_ids()])
@@ -157,21 +179,29 @@ class Sender:
         now = self.clock.now()
         async with self.db.write() as tx:
             await leases.join(tx, self.lease_name, self.owner, now)
-            untried, unknown = await self._take_back(tx, now)
+            left = await self._take_back(tx, now)
+        self.journal.remove(left.files)
         self.holding_lease = True
         logger.info(
             "outbox: sending, %s worker(s) (left by dead ones: %s rows never tried, "
-            "%s in flight, sent again)",
+            "%s in flight: %s of them accepted by the platform, the rest sent again)",
             self.workers,
-            untried,
-            unknown,
+            left.untried,
+            left.unknown + left.settled,
+            left.settled,
         )
 
-    async def _take_back(self, tx: AsyncConnection, now: datetime) -> tuple[int, int]:
+    async def _take_back(self, tx: AsyncConnection, now: datetime) -> Abandoned:
+        """Rows of dead workers: those their journals name as accepted are sent, the rest
+        go back (remove `files` once committed)."""
         live = await leases.live_owners(tx, now - LEASE_STALE, owner_is_dead)
         self.workers = max(1, len(live))
+        journaled = self.journal.left_by(live)
+        settled = await store.settle_accepted(tx, journaled.sent, live)
+        await set_menus(tx, settled, now)
         pace = timedelta(seconds=self.settings.outbox_per_chat_interval_s)
-        return await store.reclaim_abandoned(tx, live, now + pace)
+        untried, unknown = await store.reclaim_abandoned(tx, live, now + pace)
+        return Abandoned(untried, unknown, len(settled), journaled.files)
 
     def _share_rate(self) -> None:
         """Each worker sends its share of a channel's rate, so together they keep the limit."""
@@ -182,10 +212,12 @@ class Sender:
         while True:
             await asyncio.sleep(HEARTBEAT.total_seconds())
             now = self.clock.now()
+            left = Abandoned()
             async with self.db.write() as tx:
                 kept = await leases.renew(tx, self.lease_name, self.owner, now)
                 if kept:
-                    untried, unknown = await self._take_back(tx, now)
+                    left = await self._take_back(tx, now)
+            self.journal.remove(left.files)
             if not kept:
                 logger.error("outbox: taken for dead by the other workers; stopping")
                 self.holding_lease = False
@@ -194,11 +226,13 @@ class Sender:
                         task.cancel()
                 return
             self._share_rate()
-            if untried or unknown:
+            if left.untried or left.unknown or left.settled:
                 logger.warning(
-                    "outbox: a worker died: %s rows never tried, %s in flight (sent again)",
-                    untried,
-                    unknown,
+                    "outbox: a worker died: %s rows never tried, %s in flight (sent again), "
+                    "%s accepted by the platform (settled as sent)",
+                    left.untried,
+                    left.unknown,
+                    left.settled,
                 )
                 self.wake()
 
@@ -229,9 +263,13 @@ class Sender:
         return (self.quiet.next_allowed(max(due, now)) - now).total_seconds()
 
     async def record(self, lane: Lane, message: OutboxMessage, result: SendResult) -> None:
-        """File one outcome and wait until it is committed (a 429 goes back into the lane)."""
+        """File one outcome and wait until it is committed (a 429 goes back into the lane).
+
+        An accepted send is journaled first, in the same step as its filing (no await between).
+        """
         status, out = result.status, self.marker.filed_one()
         if status is SendStatus.SENT:
+            self.journal.sent(message.id, self.clock.now())
             out.sent.append(message)
         elif status is SendStatus.RETRY and result.retry_after > 0:
             out.refused.append(message.id)

@@ -173,12 +173,12 @@ async def run_round(
                 pusher = asyncio.create_task(_push_zalo(fake, senders))
             await _until(lambda: answered() >= kill_at * messages, deadline_s, bot)
             if gate:
-                fake.hold()
+                fake.gate.hold()
                 await _settled(fake, db)
             bot.kill()
             outcome.answered_before_kill = answered()
             if gate:
-                fake.release(drop=True)
+                fake.gate.release(drop=True)
             await asyncio.sleep(0.2)
             bot.start()
             await _until(lambda: answered() >= messages, deadline_s, bot)
@@ -221,7 +221,7 @@ async def _settled(fake: Any, db: Path, within_s: float = 15.0) -> None:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-        if (await _inbox_statuses(db)).get("handled", 0) <= fake.holding:
+        if (await _inbox_statuses(db)).get("handled", 0) <= fake.gate.holding:
             return
 
 

@@ -35,6 +35,8 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
+from bot.testing.gate import SendGate
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456:TEST-token-for-the-fake-api"
@@ -162,11 +164,7 @@ class FakeTelegram:
         self._site_port = 0
         self._webhook_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._webhook_task: asyncio.Task[None] | None = None
-        # While held, send requests wait unanswered and unrecorded; `release(drop=True)`
-        # then refuses them (as if they never arrived: the crash tests kill the bot meanwhile).
-        self._held: asyncio.Event | None = None
-        self._drop_held = False
-        self.holding = 0  # send requests held right now
+        self.gate = SendGate()  # the crash tests hold send requests and drop them
         self.webhook_retry_s = 0.2  # Telegram posts an update again until it gets a 2xx
 
     # ---- life cycle -------------------------------------------------------------------------
@@ -246,19 +244,6 @@ class FakeTelegram:
             self._new_update.set()
         return int(update["update_id"])
 
-    def hold(self) -> None:
-        """From now on, hold send requests without answering or recording them."""
-        if self._held is None:
-            self._held = asyncio.Event()
-            self._drop_held = False
-
-    def release(self, *, drop: bool = False) -> None:
-        """Let held sends go on (recorded as usual), or with `drop` refuse them unrecorded."""
-        if self._held is not None:
-            self._drop_held = drop
-            self._held.set()
-            self._held = None
-
     def add_file(self, file_id: str, data: bytes) -> None:
         """Make `data` downloadable through getFile(file_id)."""
         self.files[file_id] = data
@@ -336,13 +321,8 @@ class FakeTelegram:
         if handler is None:
             response = _error(404, "Not Found: method not found")
         elif method.lower() in SEND_METHODS:
-            if self._held is not None:
-                held = self._held
-                self.holding += 1
-                await held.wait()
-                self.holding -= 1
-                if self._drop_held:
-                    return web.json_response({"ok": False, "error_code": 503}, status=503)
+            if not await self.gate.passes():
+                return web.json_response({"ok": False, "error_code": 503}, status=503)
             response = self._limited(params) or handler(params, files)
         else:
             response = handler(params, files)

@@ -22,6 +22,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.testing.gate import SendGate
+
 logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 2000
@@ -76,10 +78,7 @@ class FakeZaloServer:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.port = 0
-        # While held, sends wait unanswered and unrecorded; `release(drop=True)` refuses them.
-        self._held: asyncio.Event | None = None
-        self._drop_held = False
-        self.holding = 0  # send requests held right now
+        self.gate = SendGate()  # the crash tests hold send requests and drop them
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -120,19 +119,6 @@ class FakeZaloServer:
     def stall_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Hold the next `count` calls of `method` for `seconds`, then answer 504."""
         self._knobs[method] = _Knob(status=504, stall_s=seconds, count=count)
-
-    def hold(self) -> None:
-        """From now on, hold send requests without answering or recording them."""
-        if self._held is None:
-            self._held = asyncio.Event()
-            self._drop_held = False
-
-    def release(self, *, drop: bool = False) -> None:
-        """Let held sends go on, or with `drop` refuse them unrecorded (the sender died)."""
-        if self._held is not None:
-            self._drop_held = drop
-            self._held.set()
-            self._held = None
 
     # -- the user's side ----------------------------------------------------------------
 
@@ -218,13 +204,8 @@ class FakeZaloServer:
             if knob.stall_s:
                 await asyncio.sleep(knob.stall_s)
             return _error(knob.status, "Internal Server Error")
-        if self._held is not None and method in ("sendMessage", "sendPhoto"):
-            held = self._held
-            self.holding += 1
-            await held.wait()
-            self.holding -= 1
-            if self._drop_held:
-                return _error(503, "Service Unavailable")
+        if method in ("sendMessage", "sendPhoto") and not await self.gate.passes():
+            return _error(503, "Service Unavailable")
         handler = self._methods().get(method)
         if handler is None:
             return _error(404, f"Not Found: method {method}")

@@ -65,7 +65,8 @@ class Reader(Protocol):
     ) -> None:
         """Send replies to a chat, in order (logs and swallows platform errors).
 
-        `inbound` is the message answered (None for replies resumed after a restart).
+        `inbound` is the message answered; for replies resumed after a restart, the button
+        press read again when one of them edits or is a notice, else None.
         """
         ...
 
@@ -205,6 +206,7 @@ class Inbox:
         inbound: Inbound | None = None
         if row.status == store.HANDLED:
             replies: Sequence[Reply] = row.replies
+            inbound = await self._pressed(row)
         elif row.notice == store.FLOOD:
             with use_locale(self.locale):
                 replies = [Reply(flood_text())]
@@ -221,6 +223,16 @@ class Inbox:
         if replies and row.chat_key:
             await self.reader.show(row.chat_key, replies, inbound)
         self._done(row.id)
+
+    async def _pressed(self, row: Open) -> Inbound | None:
+        """For resumed replies that answer a button press (an edit, a notice): the press."""
+        if not any(r.edit or r.notice for r in row.replies):
+            return None  # nothing to edit or answer: the replies are just sent
+        try:
+            got = await self.reader.read(json.loads(row.payload))
+        except (Unreadable, ValueError):
+            return None
+        return got if isinstance(got, Inbound) else None
 
     async def _read(self, row: Open) -> Inbound | Reply | None:
         """The row's update, or None after marking it bad or done."""

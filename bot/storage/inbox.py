@@ -183,6 +183,8 @@ def _dump(reply: Reply) -> dict[str, Any]:
         "photo": _attachment(reply.photo),
         "document": _attachment(reply.document),
         "request_phone": reply.request_phone,
+        "edit": reply.edit,
+        "notice": reply.notice,
     }
 
 
@@ -200,6 +202,8 @@ def _load(raw: dict[str, Any]) -> Reply:
         photo=_restore(raw.get("photo")),
         document=_restore(raw.get("document")),
         request_phone=bool(raw.get("request_phone")),
+        edit=bool(raw.get("edit")),
+        notice=bool(raw.get("notice")),
     )
 
 

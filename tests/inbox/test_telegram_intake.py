@@ -132,3 +132,35 @@ async def test_a_flooding_user_is_told_once_and_the_others_are_answered(
     assert len(texts) == 6  # five answers and one notice
     assert texts.count("Bạn gửi nhanh quá, đợi chút nhé.") == 1
     assert await statuses(app) == {"done": 7, "dropped": 6}
+
+
+async def test_a_resumed_answer_to_a_press_still_edits_and_notices(
+    app: App, settings: Settings, fake_api: FakeTelegram
+) -> None:
+    """A crash after the press was handled, before its answer went: the answer edits the
+    pressed message and the notice goes with the press's answer, as without the crash."""
+    from bot.core.reply import Choice, Reply
+
+    fake_api.messages[("37", 5)] = {"text": "page 1", "reply_markup": None}
+    press = {"update_id": 903, **tg.callback_query(37, "k1", message_id=5, text="page 1")}
+    replies = [
+        Reply("This button has expired.", notice=True),
+        Reply("page 2", choices=(Choice("Next", "page", "3", key="k2"),), edit=True),
+    ]
+    async with app.db.write() as tx:
+        rows = await store.insert_received(
+            tx, "telegram", [Received("903", "37", "37", json.dumps(press))], app.clock.now()
+        )
+        await store.mark_handled(tx, rows[0].id, replies, app.clock.now())
+    channel = channel_for(app, settings, fake_api)
+    await channel.start()
+    try:
+        await fake_api.wait_for(lambda: bool(fake_api.shown_to(37)))
+        await channel.inbox.wait_idle(10)
+    finally:
+        await channel.stop()
+    assert fake_api.sent_to(37) == []  # nothing sent anew
+    assert [e.text for e in fake_api.edits_to(37)] == ["page 2"]  # the pressed one, edited
+    answered = fake_api.calls("answerCallbackQuery")[0].params
+    assert answered.get("text") == "This button has expired."
+    assert await statuses(app) == {"done": 1}

@@ -9,16 +9,18 @@ from bot.core.i18n import format_number
 from bot.core.i18n import gettext as _
 from bot.core.reply import Attachment, Choice
 from bot.core.router import Router
+from bot.core.understand.yesno import yes_no
 from bot.services import roster_import
 from bot.services.identity import Role
 from bot.services.privacy.safe_files import CSV_MIME, csv_bytes
-from bot.services.roster_import import uploads
+from bot.services.roster_import import ImportReport, RosterFileError, uploads
+from bot.storage.db import Database
 
 router = Router("roster_file")
 ADMIN = [Role.ADMIN]
 CONFIRM = "roster:confirm"
 REPORT_LINES = 20
-# Typed answers to the preview (folded); "huỷ" is the dispatcher's cancel word.
+# Typed answers to the preview beyond a plain yes or no (folded); "huỷ" is the cancel word.
 YES_WORDS = frozenset(
     {"dong y", "ok", "oke", "okay", "co", "yes", "y", "nhap", "nhap di", "dong y nhap"}
 )
@@ -27,61 +29,90 @@ NO_WORDS = frozenset({"khong", "no", "n", "bo", "thoi", "khong nhap"})
 
 @router.file(roles=ADMIN)
 async def preview_file(ctx: Context) -> None:
-    """Checks the file without writing anything and asks to confirm the import."""
+    """Checks the file without writing anything and asks to confirm the import.
+
+    The file is read after this message's transaction, outside any (others are answered
+    meanwhile); the preview is given, and the file kept, in a new one.
+    """
     sent = ctx.inbound.file
     if sent is None:
         return
-    try:
-        report = await uploads.preview(
-            ctx.tx,
-            ctx.actor.user_id,
-            sent.name,
-            sent.data,
-            ctx.now(),
-            max_rows=ctx.settings.roster_max_rows,
-            progress=_progress(ctx, _("Checking the roster file: {percent}%")),
+    now, progress = ctx.now(), _progress(ctx, _("Checking the roster file: {percent}%"))
+    max_rows = ctx.settings.roster_max_rows
+
+    async def work(db: Database) -> ImportReport | RosterFileError:
+        try:
+            return await uploads.check(db, sent.name, sent.data, now, max_rows, progress)
+        except RosterFileError as exc:
+            return exc
+
+    async def then(ctx: Context, report: ImportReport | RosterFileError) -> None:
+        if isinstance(report, RosterFileError):
+            ctx.end()
+            ctx.reply(str(report))
+            return
+        if not report.rows or len(report.rejected) == report.rows:
+            await uploads.discard(ctx.tx, ctx.actor.user_id)
+            ctx.end()
+            ctx.reply(report_text(report), document=rejections_file(report))
+            return
+        await uploads.keep(ctx.tx, ctx.actor.user_id, sent.name, sent.data, now)
+        ctx.go(CONFIRM)
+        ctx.reply(
+            report_text(report)
+            + "\n\n"
+            + _(
+                'Nothing is written yet. Import it? Type "đồng ý" (or ok) to import, '
+                '"huỷ" to drop.'
+            ),
+            choices=_yes_no_choices(),
+            document=rejections_file(report),
         )
-    except roster_import.RosterFileError as exc:
-        ctx.end()
-        ctx.reply(str(exc))
-        return
-    if not report.rows or len(report.rejected) == report.rows:
-        await uploads.discard(ctx.tx, ctx.actor.user_id)
-        ctx.end()
-        ctx.reply(report_text(report), document=rejections_file(report))
-        return
-    ctx.go(CONFIRM)
-    ctx.reply(
-        report_text(report)
-        + "\n\n"
-        + _('Nothing is written yet. Import it? Type "đồng ý" (or ok) to import, "huỷ" to drop.'),
-        choices=[
-            Choice(_("Import"), "roster.confirm", "yes"),
-            Choice(_("Do not import"), "roster.discard", "no"),
-        ],
-        document=rejections_file(report),
-    )
+
+    ctx.defer(work, then)
 
 
 @router.action("roster.confirm", roles=ADMIN, states=[CONFIRM])
 async def confirm(ctx: Context) -> None:
-    """Imports the previewed file."""
-    ctx.end()
-    try:
-        report = await uploads.confirm(
-            ctx.tx,
-            ctx.actor.user_id,
-            ctx.now(),
-            max_rows=ctx.settings.roster_max_rows,
-            progress=_progress(ctx, _("Importing the roster: {percent}%")),
-        )
-    except roster_import.RosterFileError as exc:
-        ctx.reply(str(exc))
-        return
-    if report is None:
+    """Imports the previewed file, in short steps after this message's transaction.
+
+    The flow and the kept file stay until the last step is written: if a step fails (or
+    the bot stops), the admin is told, and confirming again finishes the import.
+    """
+    upload = await uploads.waiting(ctx.tx, ctx.actor.user_id)
+    if upload is None:
+        ctx.end()
         ctx.reply(_("There is no roster file waiting. Send the file again."))
         return
-    ctx.reply(report_text(report))
+    name, data = upload
+    now, progress = ctx.now(), _progress(ctx, _("Importing the roster: {percent}%"))
+    max_rows = ctx.settings.roster_max_rows
+
+    async def work(db: Database) -> ImportReport | RosterFileError:
+        try:
+            return await uploads.write(db, name, data, now, max_rows, progress)
+        except RosterFileError as exc:
+            return exc
+
+    ctx.defer(work, _imported)
+
+
+async def _imported(ctx: Context, report: ImportReport | RosterFileError) -> None:
+    if isinstance(report, ImportReport) and report.interrupted:
+        ctx.reply(
+            _(
+                "The import stopped after {done} of {total} people were written; nothing "
+                'else is lost. Type "đồng ý" (or ok) to finish it, "huỷ" to stop here.'
+            ).format(
+                done=format_number(report.written),
+                total=format_number(report.imported + report.updated),
+            ),
+            choices=_yes_no_choices(),
+        )
+        return
+    ctx.end()
+    await uploads.discard(ctx.tx, ctx.actor.user_id)
+    ctx.reply(str(report) if isinstance(report, RosterFileError) else report_text(report))
 
 
 @router.action("roster.discard", roles=ADMIN, states=[CONFIRM])
@@ -94,19 +125,24 @@ async def discard(ctx: Context) -> None:
 
 @router.state(CONFIRM, roles=ADMIN)
 async def typed_answer(ctx: Context) -> None:
-    """ "đồng ý" / "ok" imports, "không" drops; anything else asks again."""
-    if ctx.folded in YES_WORDS:
+    """A yes ("đồng ý", "đúng", "ok", "ừ") imports, a no ("không") drops; else ask again."""
+    answer = yes_no(ctx.text)
+    if answer is True or ctx.folded in YES_WORDS:
         await confirm(ctx)
-    elif ctx.folded in NO_WORDS:
+    elif answer is False or ctx.folded in NO_WORDS:
         await discard(ctx)
     else:
         ctx.reply(
             _('Type "đồng ý" (or ok) to import the file, or "huỷ" to drop it.'),
-            choices=[
-                Choice(_("Import"), "roster.confirm", "yes"),
-                Choice(_("Do not import"), "roster.discard", "no"),
-            ],
+            choices=_yes_no_choices(),
         )
+
+
+def _yes_no_choices() -> list[Choice]:
+    return [
+        Choice(_("Import"), "roster.confirm", "yes"),
+        Choice(_("Do not import"), "roster.discard", "no"),
+    ]
 
 
 def _progress(ctx: Context, text: str) -> Callable[[float], None] | None:

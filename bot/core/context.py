@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -17,12 +17,21 @@ from bot.core.inbound import Inbound
 from bot.core.reply import Attachment, Choice, Reply
 from bot.core.text import fold
 from bot.storage.conversations import ConversationRow
+from bot.storage.db import Database
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class FlowReset(Exception):
     """The stored flow data no longer loads; the core restarts the conversation."""
+
+
+@dataclass(frozen=True)
+class Later:
+    """Slow work a handler leaves for outside the transaction (see `Context.defer`)."""
+
+    work: Callable[[Database], Awaitable[Any]]
+    then: Callable[[Context, Any], Awaitable[None]]
 
 
 @dataclass
@@ -39,6 +48,7 @@ class Context:
     choice: Choice | None = None
     replies: list[Reply] = field(default_factory=list)
     reasked: bool = False  # the core asked the step again: keep the stored prompt as it was
+    later: Later | None = None  # slow work to run once this transaction has committed
 
     @property
     def text(self) -> str:
@@ -81,6 +91,19 @@ class Context:
             self.convo.data = data.model_dump(mode="json")
         elif data is not None:
             self.convo.data = dict(data)
+
+    def defer(
+        self,
+        work: Callable[[Database], Awaitable[Any]],
+        then: Callable[[Context, Any], Awaitable[None]],
+    ) -> None:
+        """Run `work` after this transaction commits, outside any, then `then(ctx, its result)`
+        in a new transaction; the message counts as answered only when that one commits.
+
+        For slow work (reading a big file): others write meanwhile, and this chat's next
+        message still waits its turn. `work` may open its own short transactions on the db.
+        """
+        self.later = Later(work, then)
 
     def end(self) -> None:
         """Leave any flow."""

@@ -134,9 +134,16 @@ class Dispatcher:
             return replies
 
     async def _in_transaction(
-        self, inbound: Inbound, step: Callable[[Context], Awaitable[None]]
+        self,
+        inbound: Inbound,
+        step: Callable[[Context], Awaitable[None]],
+        earlier: Sequence[Reply] = (),
     ) -> list[Reply]:
-        """Run `step` on the message in one write transaction; save the conversation with it."""
+        """Run `step` on the message in one write transaction; save the conversation with it.
+
+        Work the handler deferred (`Context.defer`) runs after the commit, outside any
+        transaction, and is finished in a new one, which marks the message answered.
+        """
         async with self.db.write() as tx:
             # One message of a chat at a time across workers too (the lock above is per process).
             await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
@@ -155,12 +162,15 @@ class Dispatcher:
                     offerable=self.offerable,
                 )
                 await step(ctx)
-                replies = await self._attach_keys(ctx)
+                replies = [*earlier, *await self._attach_keys(ctx)]
                 if convo != loaded:
                     await conversations.save(tx, actor.identity_id, convo, self.clock.now())
-                if inbound.inbox_id is not None:  # answered with its effects, or not at all
+                if inbound.inbox_id is not None and ctx.later is None:  # with its effects
                     await inbox.mark_handled(tx, inbound.inbox_id, replies, self.clock.now())
-                return replies
+        if ctx.later is None:
+            return replies
+        result, then = await ctx.later.work(self.db), ctx.later.then
+        return await self._in_transaction(inbound, lambda c: then(c, result), replies)
 
     @staticmethod
     async def _restart(ctx: Context) -> None:

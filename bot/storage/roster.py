@@ -138,9 +138,10 @@ async def people_with_id_numbers(
 
 
 async def household_ids(
-    tx: AsyncConnection, wanted: set[tuple[int, str]]
+    tx: AsyncConnection, wanted: set[tuple[int, str]], *, create: bool = True
 ) -> dict[tuple[int, str], int]:
-    """Ids of the (village id, code) households, creating those not on file."""
+    """Ids of the (village id, code) households, creating those not on file (or leaving
+    them out, without `create`)."""
     villages_wanted = sorted({village for village, _code in wanted})
     found: dict[tuple[int, str], int] = {}
     if villages_wanted:
@@ -151,15 +152,18 @@ async def household_ids(
         )
         found = {(v, c): i for v, c, i in rows if (v, c) in wanted}
     missing = [{"village_id": v, "code": c} for v, c in sorted(wanted - found.keys())]
-    if missing:
+    if missing and create:
         for chunk in _chunks(missing):
             await tx.execute(insert(households), list(chunk))
         return await household_ids(tx, wanted)
     return found
 
 
-async def boat_ids(tx: AsyncConnection, wanted: dict[str, int | None]) -> dict[str, int]:
-    """Ids of the boats by registration ({registration: village id}), creating new ones.
+async def boat_ids(
+    tx: AsyncConnection, wanted: dict[str, int | None], *, create: bool = True
+) -> dict[str, int]:
+    """Ids of the boats by registration ({registration: village id}), creating new ones
+    (or leaving them out, without `create`).
 
     An existing boat keeps its village; a new one gets the village given (None: not chosen).
     """
@@ -173,7 +177,7 @@ async def boat_ids(tx: AsyncConnection, wanted: dict[str, int | None]) -> dict[s
         )
         found.update({reg: boat_id for reg, boat_id in rows})
     new = [{"registration": r, "village_id": wanted[r]} for r in names if r not in found]
-    if new:
+    if new and create:
         for chunk in _chunks(new):
             await tx.execute(insert(boats), list(chunk))
         return await boat_ids(tx, wanted)

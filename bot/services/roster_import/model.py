@@ -44,6 +44,9 @@ class ImportReport:
     unknown: list[UnknownPlace] = field(default_factory=list)
     unknown_places: int = 0  # communes or villages named in the file but not on file
     dry_run: bool = False
+    # Written in steps (from the chat): the people written before a step failed, if one did.
+    written: int = 0
+    interrupted: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The report as `troly06 import-roster --json` prints it."""
@@ -87,3 +90,11 @@ class RosterRow:
     note: str
     id_number: str | None = None
     warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Checked:
+    """A file read and checked, before any database: its good rows and the rejected ones."""
+
+    good: list[RosterRow]
+    rejected: list[Rejected]

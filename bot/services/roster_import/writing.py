@@ -1,9 +1,10 @@
-"""Roster import: the whole import in the caller's transaction, written in batches."""
+"""Roster import: read, then place and match, then write in batches (in the caller's tx)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.core.text import fold
 from bot.services.roster_import.cells import DEFAULT_MAX_ROWS, check_rows
 from bot.services.roster_import.matching import Matcher, PersonKey, unchanged
 from bot.services.roster_import.model import (
+    Checked,
     ImportReport,
     Progress,
     Rejected,
@@ -48,44 +50,26 @@ async def import_roster(
     the share done: reading is the first 80%, writing the rest.
     Raises RosterFileError when the file is not a roster at all, or is too large.
     """
-    reading = (lambda share: progress(share * READ_SHARE)) if progress else None
-    good, rejected = await asyncio.to_thread(
-        prepare, filename, data, now.date(), max_rows, reading
-    )
-    report = ImportReport(rows=len(good) + len(rejected), dry_run=dry_run)
-    report.warnings = [Rejected(row.line, text) for row in good for text in row.warnings]
+    checked = await read_checked(filename, data, now.date(), max_rows, progress)
     async with tx.begin_nested() as savepoint:
-        places = Places(*await store.all_places(tx))
-        placed, more, counts = await _place(tx, places, good, create_places, province)
-        rejected.extend(more)
-        inserts, updates, matched, dupes, boats = await _match(tx, placed, now)
-        rejected.extend(dupes)
-        await _write(tx, inserts, updates, boats, now, progress)
-        report.imported, report.updated = len(inserts), len(updates)
-        report.unchanged = matched - len(updates)
-        report.created_villages = places.created
-        report.new_villages = [
-            UnknownPlace(name, counts.get(name, 0), places.closest(name))
-            for name in places.created
-        ]
-        report.unknown = [
-            UnknownPlace(name, count, places.closest(name))
-            for name, count in counts.items()
-            if name not in places.created
-        ]
-        report.unknown_places = places.unknown
+        planned = await plan(
+            tx, checked, now, create_places=create_places, province=province, dry_run=dry_run
+        )
         if dry_run:
             await savepoint.rollback()
-    report.rejected = sorted(rejected, key=lambda r: r.line)
-    logger.info(
-        "roster import: rows=%s imported=%s updated=%s rejected=%s dry_run=%s",
-        report.rows,
-        report.imported,
-        report.updated,
-        len(report.rejected),
-        dry_run,
-    )
-    return report
+        else:
+            await _write(tx, planned.inserts, planned.updates, planned.boats, now, progress)
+    log_report(planned.report)
+    return planned.report
+
+
+async def read_checked(
+    filename: str, data: bytes, today: date, max_rows: int, progress: Progress | None
+) -> Checked:
+    """Read and check the file in a worker thread (no database); progress up to 80%."""
+    reading = (lambda share: progress(share * READ_SHARE)) if progress else None
+    good, rejected = await asyncio.to_thread(prepare, filename, data, today, max_rows, reading)
+    return Checked(good, rejected)
 
 
 def prepare(
@@ -93,6 +77,64 @@ def prepare(
 ) -> tuple[list[RosterRow], list[Rejected]]:
     """Read and check the file (no database): run in a worker thread."""
     return check_rows(read_sheet(filename, data), today, max_rows=max_rows, progress=progress)
+
+
+@dataclass
+class Plan:
+    """What an import will write, and its report.
+
+    Planned with `dry_run`, nothing is created: households and boats not on file get
+    negative stand-in ids, listed in `new_households` and `new_boats` (their village).
+    """
+
+    report: ImportReport
+    inserts: list[NewPerson]
+    updates: list[dict[str, Any]]
+    boats: dict[str, int]
+    new_households: dict[int, tuple[int, str]] = field(default_factory=dict)
+    new_boats: dict[str, int | None] = field(default_factory=dict)
+
+
+async def plan(
+    tx: AsyncConnection,
+    checked: Checked,
+    now: datetime,
+    *,
+    create_places: bool = False,
+    province: str = "",
+    dry_run: bool = False,
+) -> Plan:
+    """Place and match the checked rows against the people on file; write no person."""
+    report = ImportReport(rows=len(checked.good) + len(checked.rejected), dry_run=dry_run)
+    report.warnings = [Rejected(row.line, text) for row in checked.good for text in row.warnings]
+    places = Places(*await store.all_places(tx))
+    placed, rejected, counts = await _place(tx, places, checked.good, create_places, province)
+    planned = await _match(tx, placed, now, report, create=not dry_run)
+    rejected.extend(checked.rejected)
+    report.imported, report.updated = len(planned.inserts), len(planned.updates)
+    report.created_villages = places.created
+    report.new_villages = [
+        UnknownPlace(name, counts.get(name, 0), places.closest(name)) for name in places.created
+    ]
+    report.unknown = [
+        UnknownPlace(name, count, places.closest(name))
+        for name, count in counts.items()
+        if name not in places.created
+    ]
+    report.unknown_places = places.unknown
+    report.rejected = sorted([*rejected, *report.rejected], key=lambda r: r.line)
+    return planned
+
+
+def log_report(report: ImportReport) -> None:
+    logger.info(
+        "roster import: rows=%s imported=%s updated=%s rejected=%s dry_run=%s",
+        report.rows,
+        report.imported,
+        report.updated,
+        len(report.rejected),
+        report.dry_run,
+    )
 
 
 async def _place(
@@ -122,32 +164,44 @@ async def _place(
 
 
 async def _match(
-    tx: AsyncConnection, placed: list[tuple[int, RosterRow]], now: datetime
-) -> tuple[list[NewPerson], list[dict[str, Any]], int, list[Rejected], dict[str, int]]:
-    """Split the rows: new people (NewPerson), the updates that change something,
-    how many matched, the duplicates, and the boat ids.
+    tx: AsyncConnection,
+    placed: list[tuple[int, RosterRow]],
+    now: datetime,
+    report: ImportReport,
+    *,
+    create: bool,
+) -> Plan:
+    """Split the rows into new people and the updates that change something; the
+    duplicates go to the report's rejected rows, the matched ones to its unchanged count.
 
-    A later copy of a person already seen in the file is rejected as a duplicate.
+    A later copy of a person already seen in the file is rejected as a duplicate. Without
+    `create`, households and boats not on file get stand-in ids (see `Plan`).
     """
     stored = await store.people_in(tx, {village for village, _row in placed})
     numbers = [r.id_number for _v, r in placed if r.id_number]
     if numbers:
         stored += await store.people_with_id_numbers(tx, numbers)
-    households = await store.household_ids(tx, {(v, r.household) for v, r in placed})
+    wanted = {(v, r.household) for v, r in placed}
+    households = await store.household_ids(tx, wanted, create=create)
+    new_households = {-n: key for n, key in enumerate(sorted(wanted - households.keys()), 1)}
+    households.update({key: stand_in for stand_in, key in new_households.items()})
     crew_villages: dict[str, set[int]] = {}
     for village, row in placed:
         if row.boat:
             crew_villages.setdefault(row.boat, set()).add(village)
     # A boat crewed from one village belongs to it; crewed from several, to none until an
     # admin chooses (troly06 boat-village): never to whichever village came last in the file.
-    boats = await store.boat_ids(
-        tx, {boat: min(vs) if len(vs) == 1 else None for boat, vs in crew_villages.items()}
-    )
+    crews = {boat: min(vs) if len(vs) == 1 else None for boat, vs in crew_villages.items()}
+    boats = await store.boat_ids(tx, crews, create=create)
+    new_boats = {boat: crews[boat] for boat in sorted(crews.keys() - boats.keys())}
+    boats.update({boat: -n for n, boat in enumerate(new_boats, 1)})
     # Pure Python over every row: in the worker thread too, so the loop stays free.
     inserts, updates, matched, dupes = await asyncio.to_thread(
         _pair, placed, stored, households, boats, now
     )
-    return inserts, updates, matched, dupes, boats
+    report.unchanged = matched - len(updates)
+    report.rejected.extend(dupes)
+    return Plan(report, inserts, updates, boats, new_households, new_boats)
 
 
 def _pair(
@@ -193,13 +247,13 @@ def _pair(
             inserts.append((row, household_id, village_id))
             continue
         matched += 1
-        values = _values(row, household_id, boats, now)
+        values = person_values(row, household_id, boats, now)
         if not unchanged(person, values):
             updates.append({**values, "person_id": person.person_id})
     return inserts, updates, matched, dupes
 
 
-def _values(
+def person_values(
     row: RosterRow, household_id: int, boats: dict[str, int], now: datetime
 ) -> dict[str, Any]:
     return {
@@ -232,7 +286,7 @@ async def _write(
         batch = inserts[start : start + store.BATCH]
         # The village is given so SQLite's trigger need not look it up row by row.
         await store.insert_people(
-            tx, [{**_values(row, h, boats, now), "village_id": v} for row, h, v in batch]
+            tx, [{**person_values(row, h, boats, now), "village_id": v} for row, h, v in batch]
         )
         if progress:
             progress(READ_SHARE + (1 - READ_SHARE) * (start + len(batch)) / total)

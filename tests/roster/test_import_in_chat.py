@@ -49,7 +49,6 @@ async def _answered_while_reading(
         {helping, importing}, timeout=GUARD_S, return_when=asyncio.FIRST_COMPLETED
     )
     assert done == {helping}  # answered while the import still waits for its file
-    assert "/menu" in other.text or other.text
     release.set()
     await importing
     entered.clear()
@@ -76,6 +75,8 @@ async def test_others_are_answered_while_a_file_is_previewed_and_imported(
 async def test_others_write_between_the_import_steps(
     small: Small, admin: ChatDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if not small.app.db.is_sqlite:
+        pytest.skip("only SQLite has one write lock: on PostgreSQL nobody waits on the steps")
     monkeypatch.setattr(steps, "STEP_ROWS", 2)  # 9 people: 5 write steps
     resident = ChatDriver(small.app, "resident")
     written: list[int] = []

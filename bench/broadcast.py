@@ -348,9 +348,10 @@ def main(argv: list[str]) -> dict[str, Any]:
         default=True,
         help="the senders' sent journals (--no-journal: as before them, to compare)",
     )
+    parser.add_argument("--kill-only", action="store_true", help="skip the round without a kill")
     parser.add_argument("--deadline", type=float, default=600.0, help="seconds per round")
     args = parser.parse_args(argv)
-    result = one_round(args, kill_at=None)
+    result = {} if args.kill_only else one_round(args, kill_at=None)
     if args.kill_at:
         killed = one_round(args, kill_at=args.kill_at)
         keys = ("sent", "duplicates", "lost", "seconds", "rate_ratio", "missing")
@@ -361,4 +362,5 @@ def main(argv: list[str]) -> dict[str, Any]:
             killed["duplicates"] * 10_000 / max(1, killed["sent"]), 2
         )
     result["rate_limit"] = args.rate
+    result["journal"] = args.journal
     return result

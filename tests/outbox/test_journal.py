@@ -22,6 +22,7 @@ from bot.core.reply import Reply
 from bot.services import outbox
 from bot.services.sender import Sender
 from bot.services.sender.journal import SentJournal, journal_dir, read
+from bot.storage import conversations
 from bot.storage import outbox_leases as leases
 from bot.storage.tables.core import outbox as outbox_table
 from tests.driver import ChatDriver
@@ -129,6 +130,11 @@ async def test_torn_or_garbled_lines_are_skipped_and_their_rows_sent_again(
     ids = await _queue(app, "kept", "garbled", "torn")
     async with app.db.write() as tx:  # a dead worker had all three in flight
         await tx.execute(update(outbox_table).values(status="inflight", claimed_by=DEAD))
+        await tx.execute(  # the one it had sent carried a choice
+            update(outbox_table)
+            .where(outbox_table.c.id == ids["kept"])
+            .values(payload={"choices": [["Có", "k-yes"]]})
+        )
     dead = SentJournal(folder, DEAD)
     for text in ("kept", "garbled", "torn"):
         dead.sent(ids[text], datetime.now(UTC))
@@ -140,6 +146,11 @@ async def test_torn_or_garbled_lines_are_skipped_and_their_rows_sent_again(
     assert sorted(await _send_the_rest(app, settings)) == ["garbled", "torn"]
     assert set((await _statuses(app)).values()) == {"sent"}
     assert not path.exists()
+    async with app.db.read() as tx:  # its choice is the user's numbered list, as when sent
+        identity = await tx.scalar(
+            select(outbox_table.c.identity_id).where(outbox_table.c.id == ids["kept"])
+        )
+        assert (await conversations.load(tx, identity)).menu_keys == ["k-yes"]
 
 
 def test_the_journal_rotates_and_drops_what_a_commit_covered(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str = ""
     zalo_webhook_secret: str = ""
+    zalo_poll_journal: str = ""  # polled answers until stored; default: beside the database
 
     public_url: str = ""
     web_listen: str = "127.0.0.1"

@@ -1,4 +1,4 @@
-"""Zalo channel, polling or webhook (over 400 lines: one small HTTP API, in and out, together).
+"""Zalo channel, polling or webhook: updates in, replies out (the HTTP API: zalo_http).
 
 Zalo has no buttons, so choices become a numbered list (the core maps a typed number or the
 option's words back to the choice). Texts are cut at 2,000 characters on line breaks and sent
@@ -22,9 +22,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from bot.channels.base import SendResult, SendStatus, numbered_choices, split_text
+from bot.channels.zalo_http import ZaloApi, ZaloApiError
+from bot.channels.zalo_journal import PollJournal, journal_path
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.flood import FloodLimit
@@ -48,88 +48,6 @@ STORE_TRIES_AT_STOP = 5  # a poll's updates not stored while stopping: tries lef
 MAX_POLL_BACKOFF_S = 30.0
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
-
-
-class ZaloApiError(Exception):
-    """A call the API refused or that never got an answer (`code` 0)."""
-
-    def __init__(self, method: str, code: int, description: str, retry_after: float = 0.0):
-        super().__init__(f"{method}: {code} {description}")
-        self.method = method
-        self.code = code
-        self.description = description
-        self.retry_after = retry_after
-
-    @property
-    def transient(self) -> bool:
-        """Worth trying again later: no answer, rate limited, or a server error."""
-        return self.code == 0 or self.code == 429 or self.code >= 500
-
-
-class ZaloApi:
-    """`POST <base_url>/bot<token>/<method>` with a JSON body; unwraps `{ok, result}`."""
-
-    def __init__(
-        self,
-        token: str,
-        base_url: str,
-        *,
-        attempts: int = 4,
-        backoff_s: float = 0.5,
-        timeout_s: float = 10.0,
-        client: httpx.AsyncClient | None = None,
-    ) -> None:
-        self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
-        self.attempts = attempts
-        self.backoff_s = backoff_s
-        self.timeout_s = timeout_s
-        self._client = client or httpx.AsyncClient(timeout=timeout_s)
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def call(
-        self,
-        method: str,
-        payload: dict[str, Any] | None = None,
-        *,
-        timeout_s: float | None = None,
-        retry: bool = True,
-    ) -> Any:
-        """Call `method`, retrying transient failures with exponential backoff."""
-        attempts = self.attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return await self._once(method, payload or {}, timeout_s or self.timeout_s)
-            except ZaloApiError as exc:
-                if not exc.transient or attempt == attempts:
-                    raise
-                delay = max(exc.retry_after, self.backoff_s * 2 ** (attempt - 1))
-                logger.info(
-                    "zalo %s failed (%s), retry %s in %.1fs", method, exc.code, attempt, delay
-                )
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
-
-    async def _once(self, method: str, payload: dict[str, Any], timeout_s: float) -> Any:
-        try:
-            response = await self._client.post(
-                self._prefix + method, json=payload, timeout=timeout_s
-            )
-        except httpx.TransportError as exc:  # timeouts, refused connections: no token in the text
-            raise ZaloApiError(method, 0, type(exc).__name__) from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if response.is_success and isinstance(body, dict) and body.get("ok"):
-            return body.get("result")
-        code = response.status_code if not response.is_success else 0
-        if isinstance(body, dict):
-            code = int(body.get("error_code") or body.get("errorCode") or code or 500)
-        description = str(body.get("description", "")) if isinstance(body, dict) else ""
-        retry_after = float(response.headers.get("Retry-After", "0") or 0)
-        raise ZaloApiError(method, code, description[:200], retry_after)
 
 
 @dataclass(frozen=True)
@@ -242,8 +160,10 @@ class ZaloChannel:
         slots: int = 4,
         flood: FloodLimit | None = None,
         locale: str = "vi",
+        journal: PollJournal | None = None,
     ) -> None:
         self.api = api
+        self.journal = journal  # polled answers kept on disk until the inbox has them
         self.media = media
         self.webhook_secret = webhook_secret
         self.typing_every_s = typing_every_s
@@ -276,13 +196,15 @@ class ZaloChannel:
             slots=settings.inbox_slots,
             flood=FloodLimit(settings.flood_messages, settings.flood_window_s, CHANNEL),
             locale=settings.default_locale,
+            journal=PollJournal(journal_path(settings.zalo_poll_journal, settings.db_url)),
         )
 
     async def start(self, webhook_url: str = "") -> None:
-        """Check the token, take up the inbox, then set the webhook or poll."""
+        """Check the token, take up the inbox and the poll journal, then the webhook or poll."""
         me = await self.api.call("getMe")
         logger.info("zalo bot %s ready", me.get("id") if isinstance(me, dict) else "?")
         await self.inbox.start()
+        await self._take_up_journal()
         if webhook_url:
             await self.set_webhook(webhook_url)
             return
@@ -300,6 +222,8 @@ class ZaloChannel:
                 await self._poller
         await self.inbox.stop()
         await self.api.aclose()
+        if self.journal is not None:
+            self.journal.close()
 
     # -- receiving ------------------------------------------------------------------------
 
@@ -364,20 +288,13 @@ class ZaloChannel:
         """Long-poll getUpdates until `stop` is set; errors back off, an idle 408 does not.
 
         Zalo's getUpdates has no offset: an update it returned is not returned again. So what
-        a poll fetched is stored in the inbox before the next poll, retried (with backoff)
-        while the database refuses, and never given up while the bot runs; `stop` cancels
-        only a long poll in flight, never a store.
+        a poll fetched is written to the journal as it arrives, stored in the inbox before the
+        next poll, retried (with backoff) while the database refuses, and never given up while
+        the bot runs; `stop` cancels only a long poll in flight, never a store.
         """
         failures = 0
         while not stop.is_set():
-            self._long_poll = asyncio.ensure_future(
-                self.api.call(
-                    "getUpdates",
-                    {"timeout": str(timeout_s)},
-                    timeout_s=timeout_s + 10,
-                    retry=False,
-                )
-            )
+            self._long_poll = asyncio.ensure_future(self._fetch(timeout_s))
             try:
                 result = await self._long_poll
             except asyncio.CancelledError:
@@ -398,20 +315,41 @@ class ZaloChannel:
             finally:
                 self._long_poll = None
             failures = 0
-            await self._store_fetched(result, stop)
+            if await self._store_fetched(result, stop) and self.journal is not None:
+                self.journal.clear()
 
-    async def _store_fetched(self, result: Any, stop: asyncio.Event) -> None:
+    async def _fetch(self, timeout_s: int) -> Any:
+        """One long poll; its answer is in the journal before anything else runs."""
+        result = await self.api.call(
+            "getUpdates", {"timeout": str(timeout_s)}, timeout_s=timeout_s + 10, retry=False
+        )
+        if self.journal is not None and updates_in(result):
+            self.journal.write(result)
+        return result
+
+    async def _take_up_journal(self) -> None:
+        """Store what a previous run polled and may not have stored (a replay is a no-op)."""
+        if self.journal is None:
+            return
+        left = self.journal.left()
+        for body in left:
+            await self.receive(body)
+        if left:
+            logger.info("zalo: %s polled answers taken up from the journal", len(left))
+            self.journal.clear()
+
+    async def _store_fetched(self, result: Any, stop: asyncio.Event) -> bool:
         """Store a poll's updates, however long the database takes to take them."""
         tries = 0
         while True:
             try:
                 await self.receive(result)
-                return
+                return True
             except Exception:  # Zalo will not send these again: keep them until stored
                 tries += 1
                 if stop.is_set() and tries > STORE_TRIES_AT_STOP:
-                    logger.error("zalo updates fetched and never stored: the bot stopped")
-                    return
+                    logger.error("zalo updates fetched, not stored: left in the poll journal")
+                    return False
                 delay = min(MAX_POLL_BACKOFF_S, 0.1 * 2**tries)
                 logger.exception("zalo updates fetched, not yet stored; again in %.1fs", delay)
                 await asyncio.sleep(delay)

@@ -12,7 +12,10 @@
    after a bulk insert. Also measured, for information: the same two through the chat
    dispatcher, the whole province's progress for an admin, and drawing the chart.
 
-4. While the first import runs, a ticker measures how long other coroutines wait for the
+4. The chat round (bench/_roster_chat.py, `--chat-rows`): others' /help latency alone, while a
+   file is imported in one transaction (as the chat did before), and while an admin sends a
+   file in the chat and confirms it.
+5. While the first import runs, a ticker measures how long other coroutines wait for the
    event loop (the file is read in a worker thread). Last, the largest accepted file (an
    XLSX at the row cap, 200,000 rows) is imported in a fresh process for its peak RSS.
 
@@ -20,7 +23,7 @@ On `--engine postgresql` it runs on a throwaway server (as the tests do) or on
 TROLY06_BENCH_PG_URL (an empty database).
 
 Usage: python -m bench roster [--engine sqlite|postgresql] [--rows N] [--people N]
-       [--communes N] [--repeat N] [--largest N]
+       [--communes N] [--repeat N] [--largest N] [--chat-rows N]
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench import _province as province
+from bench._roster_chat import chat_round
 from bench.common import percentile, pg_database, temp_db_url
 from bot.app import App, build_app
 from bot.config import Settings
@@ -313,7 +317,9 @@ async def staff(app: App, user: str, role: Role, **scope: int) -> Inbound:
     return inbound
 
 
-async def run(rows: int, people: int, repeat: int, communes: int, url: str) -> dict[str, Any]:
+async def run(
+    rows: int, people: int, repeat: int, communes: int, url: str, chat_rows: int = 0
+) -> dict[str, Any]:
     settings = Settings(db_url=url, _env_file=None)  # type: ignore[call-arg]
     app = await build_app(settings, FixedClock(NOW))
     try:
@@ -322,6 +328,7 @@ async def run(rows: int, people: int, repeat: int, communes: int, url: str) -> d
         first_s, first_cpu, first = await timed_import(app, data, lags)
         again_s, _again_cpu, again = await timed_import(app, data)
         assert first.imported == rows and again.unchanged == rows and not again.rejected
+        chat = await chat_round(app, chat_rows, NOW, roster_csv, staff) if chat_rows else {}
         grow_s = await grow(app, people, rows, communes)
         with use_locale("vi"):
             scale = await scale_queries(app, repeat, communes)
@@ -339,6 +346,7 @@ async def run(rows: int, people: int, repeat: int, communes: int, url: str) -> d
             "p99": round(percentile(lags, 0.99), 1),
             "max": round(max(lags, default=0.0), 1),
         },
+        **chat,
         "grow_to_province_s": round(grow_s, 1),
         **scale,
         "target_import_rows_per_s": 20_000,
@@ -362,14 +370,24 @@ def main(argv: list[str]) -> dict[str, Any]:
         default=200_000,
         help="rows of the largest-file round (an XLSX at the row cap); 0 to skip",
     )
+    parser.add_argument(
+        "--chat-rows",
+        type=int,
+        default=20_000,
+        help="rows of each file of the chat round (others' /help while one imports); 0: skip",
+    )
     args = parser.parse_args(argv)
     if args.engine == "postgresql":
         with pg_database() as url:
-            result = asyncio.run(run(args.rows, args.people, args.repeat, args.communes, url))
+            result = asyncio.run(
+                run(args.rows, args.people, args.repeat, args.communes, url, args.chat_rows)
+            )
     else:
         url = temp_db_url("roster.db")
         try:
-            result = asyncio.run(run(args.rows, args.people, args.repeat, args.communes, url))
+            result = asyncio.run(
+                run(args.rows, args.people, args.repeat, args.communes, url, args.chat_rows)
+            )
         finally:
             folder = Path(url.removeprefix("sqlite+aiosqlite:///")).parent
             shutil.rmtree(folder, ignore_errors=True)

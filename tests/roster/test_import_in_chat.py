@@ -1,16 +1,20 @@
 """A roster file sent in the chat is read and written outside the message's transaction:
 others are answered while it is read, and between its write steps; a step that fails is
-told, and confirming again finishes the import without doubles."""
+told, and confirming again finishes the import without doubles; after a crash mid-import
+the message is still unanswered, and handling it again finishes the import."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
+from bot.core.inbound import Inbound
 from bot.services.roster_import import steps, writing
+from bot.storage import inbox
 from bot.storage import roster as store
 from tests.driver import ChatDriver
 from tests.roster.conftest import ROWS, Small, count_people, csv_bytes
@@ -166,3 +170,45 @@ async def test_a_failed_step_is_told_and_confirming_again_finishes_without_doubl
     assert admin.text.startswith("Đã nhập danh sách: 9 dòng, thêm mới 5 người")
     assert "không đổi 4" in admin.text
     assert await count_people(small.app) == before + 9
+
+
+class Killed(BaseException):
+    """The process dying mid-import (no handler catches it)."""
+
+
+async def test_a_crash_mid_import_leaves_the_message_unanswered_and_a_rerun_finishes_it(
+    small: Small, admin: ChatDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(steps, "STEP_ROWS", 4)  # 9 people: 3 write steps
+    before = await count_people(small.app)
+    await admin.send_file("thon.csv", csv_bytes(NEW_ROWS))
+    async with small.app.db.write() as tx:
+        [row] = await inbox.insert_received(
+            tx, "console", [inbox.Received("u-1", "admin", "admin", "{}")], small.app.clock.now()
+        )
+    confirm = Inbound(channel="console", chat_id="admin", user_id="admin", text="đồng ý")
+    confirm = replace(confirm, inbox_id=row.id)
+    real_insert = store.insert_people
+    calls: list[int] = []
+
+    async def dying_on_the_second(tx: object, rows: list[dict[str, object]]) -> None:
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise Killed
+        await real_insert(tx, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "insert_people", dying_on_the_second)
+    with pytest.raises(Killed):
+        await small.app.dispatcher.handle(confirm)
+    assert await count_people(small.app) == before + 4  # the first step only
+    async with small.app.db.read() as tx:
+        [left] = await inbox.unfinished(tx, "console")
+    assert (left.id, left.status) == (row.id, inbox.NEW)  # not answered: handled on restart
+    monkeypatch.setattr(store, "insert_people", real_insert)
+    replies = await small.app.dispatcher.handle(confirm)  # the restart handles it again
+    assert replies[-1].text.startswith("Đã nhập danh sách: 9 dòng, thêm mới 5 người")
+    assert await count_people(small.app) == before + 9
+    async with small.app.db.read() as tx:
+        [answered] = await inbox.unfinished(tx, "console")
+    assert answered.status == inbox.HANDLED
+    assert answered.replies[-1].text == replies[-1].text

@@ -45,7 +45,8 @@ async def write(
     report.dry_run = False
     try:
         async with db.write() as tx:
-            await _create_households_and_boats(tx, planned)
+            households, boats = await _create_households_and_boats(tx, planned)
+        _put_real_ids(planned, households, boats)
         await _write_people(db, planned, now, progress)
     except Exception:
         logger.exception("roster import stopped after %s people", report.written)
@@ -54,11 +55,19 @@ async def write(
     return report
 
 
-async def _create_households_and_boats(tx: AsyncConnection, planned: Plan) -> None:
-    """Create what the snapshot did not have, and put the real ids for the stand-ins."""
+async def _create_households_and_boats(
+    tx: AsyncConnection, planned: Plan
+) -> tuple[dict[tuple[int, str], int], dict[str, int]]:
+    """Create the households and boats the snapshot did not have; their ids."""
     households = await store.household_ids(tx, set(planned.new_households.values()))
+    return households, await store.boat_ids(tx, planned.new_boats)
+
+
+def _put_real_ids(
+    planned: Plan, households: dict[tuple[int, str], int], boats: dict[str, int]
+) -> None:
+    """Put the real ids of the new households and boats where their stand-ins are."""
     real = {stand_in: households[key] for stand_in, key in planned.new_households.items()}
-    boats = await store.boat_ids(tx, planned.new_boats)
     real_boat = {planned.boats[name]: boats[name] for name in planned.new_boats}
     planned.boats.update(boats)
     planned.inserts = [(row, real.get(h, h), v) for row, h, v in planned.inserts]

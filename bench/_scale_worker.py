@@ -5,7 +5,8 @@ when it starts leading, then runs until killed.
 `updates URL API_URL PORT`: the Telegram channel with the real dispatcher on the shared
 database, in webhook mode on PORT, which every worker binds (SO_REUSEPORT: run it with
 TROLY06_WORKER_INDEX set), answering through the one fake Bot API at API_URL; prints "ready"
-once serving, and on SIGTERM stops and prints {"handled": …, "replies": …} as JSON.
+once serving, and on SIGTERM stops and prints {"handled": …, "replies": …, "cpu_s": …} as
+JSON (cpu_s: CPU seconds used from "ready" to the SIGTERM).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ async def updates(url: str, api_url: str, port: int) -> None:
         await app.dispatcher.handle(
             Inbound(channel="console", chat_id=f"warm{os.getpid()}", user_id="warm", text=text)
         )
-    counted = {"handled": 0, "replies": 0}
+    counted: dict[str, float] = {"handled": 0, "replies": 0}
     handle = app.dispatcher.handle
 
     async def counting(inbound: Any) -> Any:
@@ -82,7 +83,9 @@ async def updates(url: str, api_url: str, port: int) -> None:
         await channel.start()  # its web server shares `port` with the other workers
         sys.stdout.write("ready\n")
         sys.stdout.flush()
+        ready_cpu = time.process_time()
         await stop.wait()
+        counted["cpu_s"] = round(time.process_time() - ready_cpu, 3)  # serving, not starting
         await channel.stop()
         sys.stdout.write(json.dumps(counted) + "\n")
         sys.stdout.flush()

@@ -89,10 +89,14 @@ async def _fresh(admin_url: str, name: str) -> str:
 # --- updates -----------------------------------------------------------------------------
 
 PHASE_DEADLINE_S = 300.0  # a phase not finished after this long is reported unfinished
+POLL_S = 0.1  # how often the bench counts finished rows (each count costs the workers' CPU)
 WEBHOOK_CONNECTIONS = 16  # the fake posts on this many connections at once (Telegram: up to 100)
 
 
-async def updates_section(admin_url: str, count: int, users: int) -> dict[str, Any]:
+async def updates_section(
+    admin_url: str, count: int, users: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Updates per second (echo, 1, 2, 4 workers), and per round what the workers used."""
     from bench.updates import FakeServer, _free_port, echo_phase, make_updates
 
     server = FakeServer()  # one fake Bot API: Telegram, for the echo bot and every round
@@ -101,10 +105,11 @@ async def updates_section(admin_url: str, count: int, users: int) -> dict[str, A
         await echo_phase(server, make_updates(200, 50), 4, PHASE_DEADLINE_S)
         echo_s = await echo_phase(server, make_updates(count, users), 4, PHASE_DEADLINE_S)
         rates: dict[str, Any] = {"echo": round(count / echo_s, 1)}
+        detail: dict[str, Any] = {}
         await server.client.post("/_fake/webhook", json={"connections": WEBHOOK_CONNECTIONS})
         for workers in (1, 2, 4):
             round_url = await _fresh(admin_url, f"scale_updates_{workers}")
-            rate, problems = await _workers_round(
+            rate, problems, detail[str(workers)] = await _workers_round(
                 server, round_url, workers, _free_port(), make_updates(count, users)
             )
             rates[str(workers)] = rate
@@ -112,13 +117,14 @@ async def updates_section(admin_url: str, count: int, users: int) -> dict[str, A
                 rates.setdefault("problems", {})[str(workers)] = problems
     finally:
         await server.stop()
-    return rates
+    return rates, detail
 
 
 async def _workers_round(
     server: Any, url: str, workers: int, port: int, updates: list[dict[str, Any]]
-) -> tuple[float, list[str]]:
-    """Updates per second through `workers` worker processes; what went wrong, if anything."""
+) -> tuple[float, list[str], dict[str, Any]]:
+    """Updates per second through `workers` worker processes; what went wrong, if anything;
+    the CPU the workers used per update, how the updates spread, the load average."""
     from bot.demo import ensure_demo
 
     app = await build_app(Settings(db_url=url, _env_file=None), SystemClock())  # type: ignore[call-arg]
@@ -134,6 +140,7 @@ async def _workers_round(
             if line.strip() != "ready":
                 raise RuntimeError(f"an update worker did not start: {line!r}")
         await server.reset()
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         await server.push(updates)  # the fake posts them to the shared port, a call each
         finished = await _wait_finished(app, len(updates), started)
@@ -158,9 +165,18 @@ async def _workers_round(
         problems.append(f"{handled} updates handled for {len(updates)} sent")
     if stats["sent"] != replies:
         problems.append(f"{stats['sent']} answers at the fake for {replies} replies")
+    if stats["counts"].get("webhook_200", 0) != len(updates):
+        problems.append(f"webhook calls answered: {stats['counts']}")
     if workers > 1 and min(c["handled"] for c in counted) == 0:
         problems.append("a worker got no update")
-    return round(len(updates) / elapsed, 1), problems
+    detail = {
+        "worker_cpu_ms_per_update": round(
+            sum(c["cpu_s"] for c in counted) * 1000 / len(updates), 2
+        ),
+        "handled_by_worker": [c["handled"] for c in counted],
+        "load_1min": round(load, 2),
+    }
+    return round(len(updates) / elapsed, 1), problems, detail
 
 
 async def _wait_finished(app: Any, count: int, started: float) -> bool:
@@ -173,7 +189,7 @@ async def _wait_finished(app: Any, count: int, started: float) -> bool:
             )
         if finished is not None and finished >= count:
             return True
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(POLL_S)
     return False
 
 
@@ -361,7 +377,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             broadcast_url = await _fresh(admin_url, "scale_broadcast")
             result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
         if "updates" in only and args.updates:
-            result["updates_per_s"] = await updates_section(admin_url, args.updates, 300)
+            rates, detail = await updates_section(admin_url, args.updates, 300)
+            result["updates_per_s"] = rates
+            result["updates_detail"] = detail
     return result
 
 

@@ -40,7 +40,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from bench.common import pg_database
 from bot.app import build_app
@@ -154,6 +154,7 @@ async def _workers_round(
         left = dict(
             (await tx.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))).all()
         )
+        out_of_order = int(await tx.scalar(text(OUT_OF_ORDER)) or 0)
     await app.close()
     counted = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
     handled = sum(c["handled"] for c in counted)
@@ -169,14 +170,28 @@ async def _workers_round(
         problems.append(f"webhook calls answered: {stats['counts']}")
     if workers > 1 and min(c["handled"] for c in counted) == 0:
         problems.append("a worker got no update")
+    if out_of_order:
+        problems.append(f"{out_of_order} messages handled before an earlier one of their chat")
     detail = {
         "worker_cpu_ms_per_update": round(
             sum(c["cpu_s"] for c in counted) * 1000 / len(updates), 2
         ),
         "handled_by_worker": [c["handled"] for c in counted],
         "load_1min": round(load, 2),
+        "out_of_order": out_of_order,
     }
     return round(len(updates) / elapsed, 1), problems, detail
+
+
+# Messages handled before an earlier message of the same chat (rows are numbered as they
+# arrive; handled_at is taken under the chat's lock).
+OUT_OF_ORDER = """
+SELECT count(*) FROM (
+    SELECT handled_at, max(handled_at) OVER (
+        PARTITION BY chat_key ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS before FROM inbox WHERE handled_at IS NOT NULL
+) AS rows WHERE handled_at < before
+"""
 
 
 async def _wait_finished(app: Any, count: int, started: float) -> bool:

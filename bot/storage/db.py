@@ -20,6 +20,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage import sqlite_driver
 from bot.storage.private_files import private_sqlite
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,11 @@ class Database:
             private_sqlite(url)  # personal data: 0600 in a 0700 folder
         # Every use ends its transaction explicitly, so the pool need not roll back on return.
         reset = None if self.is_sqlite else "rollback"
+        extra: dict[str, Any] = {}
+        if self.is_sqlite:
+            extra["async_creator"] = sqlite_driver.creator(parsed)
         self.engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=8, pool_reset_on_return=reset
+            url, pool_size=pool_size, max_overflow=8, pool_reset_on_return=reset, **extra
         )
         if self.is_sqlite:
             _configure_sqlite(self.engine)

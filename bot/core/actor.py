@@ -8,6 +8,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.inbound import Inbound
+from bot.storage.conversations import ConversationRow
 
 
 class Actor(Protocol):
@@ -30,6 +31,12 @@ class Identities(Protocol):
     """Where the core gets the actor from (bot/services/identity.py, given by bot/app.py)."""
 
     async def resolve(self, tx: AsyncConnection, inbound: Inbound, now: datetime) -> Actor: ...
+
+    async def resolve_chat(
+        self, tx: AsyncConnection, inbound: Inbound, now: datetime
+    ) -> tuple[Actor, ConversationRow]:
+        """The actor and its stored conversation (a new one if none), in one statement."""
+        ...
 
     async def locale_of(
         self, tx: AsyncConnection, channel: str, external_id: str

@@ -32,7 +32,7 @@ from bot.core.understand import options, texts
 from bot.core.understand.cancel import is_cancel
 from bot.core.understand.question import is_question
 from bot.storage import conversations, inbox
-from bot.storage.conversations import StoredChoice
+from bot.storage.conversations import ConversationRow, StoredChoice
 from bot.storage.db import Database, lock_for_transaction
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,12 @@ def failure_text() -> str:
 def private_only_text() -> str:
     """The one answer a group gets for anything that is not public information."""
     return _("Please message the bot privately.")
+
+
+def _snapshot(convo: ConversationRow) -> ConversationRow:
+    """A copy to tell whether the message changed the conversation (data is JSON: small)."""
+    data = copy.deepcopy(convo.data) if convo.data else {}
+    return ConversationRow(convo.state, data, list(convo.menu_keys), convo.prompt)
 
 
 class Dispatcher:
@@ -147,10 +153,9 @@ class Dispatcher:
         async with self.db.write() as tx:
             # One message of a chat at a time across workers too (the lock above is per process).
             await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
-            actor = await self.identities.resolve(tx, inbound, self.clock.now())
+            actor, convo = await self.identities.resolve_chat(tx, inbound, self.clock.now())
             with use_locale(actor.locale or self.settings.default_locale):
-                convo = await conversations.load(tx, actor.identity_id)
-                loaded = copy.deepcopy(convo)
+                loaded = _snapshot(convo)
                 ctx = Context(
                     inbound=inbound,
                     actor=actor,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.inbound import Inbound
 from bot.services.phone import normalize_phone
 from bot.storage import identities as store
+from bot.storage.conversations import ConversationRow
 
 INVITE_TTL = timedelta(days=14)
 LINK_ROLE = "link"  # an invite that links a chat user to one roster person
@@ -78,7 +79,22 @@ async def resolve(tx: AsyncConnection, inbound: Inbound, now: datetime) -> Actor
     The identity is marked as seen (reachable again, the user's last-used channel) only when
     that changes something or the last mark is old, to spare a write on most messages.
     """
-    found = await store.find_actor(tx, inbound.channel, inbound.user_id)
+    return (await _resolve(tx, inbound, now, with_conversation=False))[0]
+
+
+async def resolve_chat(
+    tx: AsyncConnection, inbound: Inbound, now: datetime
+) -> tuple[Actor, ConversationRow]:
+    """The actor, as `resolve`, and its conversation, read in the same statement."""
+    return await _resolve(tx, inbound, now, with_conversation=True)
+
+
+async def _resolve(
+    tx: AsyncConnection, inbound: Inbound, now: datetime, *, with_conversation: bool
+) -> tuple[Actor, ConversationRow]:
+    found = await store.find_actor(
+        tx, inbound.channel, inbound.user_id, with_conversation=with_conversation
+    )
     if found is None:
         user_id = await store.create_user(tx, now)
         identity_id = await store.create_identity(
@@ -107,7 +123,8 @@ async def resolve(tx: AsyncConnection, inbound: Inbound, now: datetime) -> Actor
     if stale:
         row = found.identity
         await store.touch_identity(tx, row.identity_id, row.user_id, inbound.chat_id, now)
-    return _make_actor(found.identity, found.grants, inbound.channel, inbound.chat_id)
+    actor = _make_actor(found.identity, found.grants, inbound.channel, inbound.chat_id)
+    return actor, found.conversation or ConversationRow()
 
 
 def _make_actor(

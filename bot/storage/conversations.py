@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.sql import hot
 from bot.storage.tables.core import choices, conversations
 
 PROMPT_CHARS = 3000
@@ -32,13 +34,30 @@ class StoredChoice:
     meaning: str = ""
 
 
+def conversation_columns() -> tuple[Any, ...]:
+    """The columns `conversation_from` reads, first the key (NULL when there is no row)."""
+    return (
+        conversations.c.identity_id,
+        conversations.c.state,
+        conversations.c.data,
+        conversations.c.menu_keys,
+        conversations.c.prompt,
+    )
+
+
+def conversation_from(row: Sequence[Any]) -> ConversationRow:
+    """The conversation from `conversation_columns()`; a new one when there was no row."""
+    identity, state, data, menu_keys, prompt = row
+    if identity is None:
+        return ConversationRow()
+    keys = [k for k in menu_keys if isinstance(k, str)] if isinstance(menu_keys, list) else []
+    return ConversationRow(state, data if isinstance(data, dict) else {}, keys, prompt or "")
+
+
 # Built once: these run on every message, and building a statement costs more than running it.
-_LOAD = select(
-    conversations.c.state,
-    conversations.c.data,
-    conversations.c.menu_keys,
-    conversations.c.prompt,
-).where(conversations.c.identity_id == bindparam("identity"))
+_LOAD = hot(
+    select(*conversation_columns()).where(conversations.c.identity_id == bindparam("identity"))
+)
 _FIELDS = {
     "state": bindparam("state", type_=conversations.c.state.type),
     "data": bindparam("data", type_=conversations.c.data.type),
@@ -46,23 +65,30 @@ _FIELDS = {
     "updated_at": bindparam("updated_at", type_=conversations.c.updated_at.type),
     "prompt": bindparam("prompt", type_=conversations.c.prompt.type),
 }
-_UPDATE = (
+_UPDATE = hot(
     update(conversations)
     .where(conversations.c.identity_id == bindparam("identity"))
     .values(**_FIELDS)
 )
-_INSERT = insert(conversations).values(identity_id=bindparam("identity"), **_FIELDS)
+_INSERT = hot(insert(conversations).values(identity_id=bindparam("identity"), **_FIELDS))
+_ADD_CHOICES = hot(choices.insert())
+_CHOICE_COLUMNS = (
+    choices.c.key,
+    choices.c.identity_id,
+    choices.c.action,
+    choices.c.value,
+    choices.c.label,
+    choices.c.meaning,
+)
+_FIND_CHOICE = hot(select(*_CHOICE_COLUMNS).where(choices.c.key == bindparam("key")))
+_FIND_CHOICES = hot(
+    select(*_CHOICE_COLUMNS).where(choices.c.key.in_(bindparam("keys", expanding=True)))
+)
 
 
 async def load(tx: AsyncConnection, identity_id: int) -> ConversationRow:
     row = (await tx.execute(_LOAD, {"identity": identity_id})).first()
-    if row is None:
-        return ConversationRow()
-    data = row.data if isinstance(row.data, dict) else {}
-    keys = (
-        [k for k in row.menu_keys if isinstance(k, str)] if isinstance(row.menu_keys, list) else []
-    )
-    return ConversationRow(row.state, data, keys, row.prompt or "")
+    return ConversationRow() if row is None else conversation_from(row)
 
 
 async def save(
@@ -95,7 +121,7 @@ async def set_menu(tx: AsyncConnection, identity_id: int, keys: list[str], now: 
 async def add_choices(tx: AsyncConnection, items: list[StoredChoice], now: datetime) -> None:
     if items:
         await tx.execute(
-            choices.insert(),
+            _ADD_CHOICES,
             [
                 {
                     "key": c.key,
@@ -112,33 +138,13 @@ async def add_choices(tx: AsyncConnection, items: list[StoredChoice], now: datet
 
 
 async def find_choice(tx: AsyncConnection, key: str) -> StoredChoice | None:
-    row = (
-        await tx.execute(
-            select(
-                choices.c.key,
-                choices.c.identity_id,
-                choices.c.action,
-                choices.c.value,
-                choices.c.label,
-                choices.c.meaning,
-            ).where(choices.c.key == key)
-        )
-    ).first()
+    row = (await tx.execute(_FIND_CHOICE, {"key": key})).first()
     return StoredChoice(*row) if row else None
 
 
 async def find_choices(tx: AsyncConnection, keys: list[str]) -> list[StoredChoice]:
     """The stored choices with these keys, in the order of `keys` (missing ones left out)."""
-    rows = await tx.execute(
-        select(
-            choices.c.key,
-            choices.c.identity_id,
-            choices.c.action,
-            choices.c.value,
-            choices.c.label,
-            choices.c.meaning,
-        ).where(choices.c.key.in_(keys))
-    )
+    rows = await tx.execute(_FIND_CHOICES, {"keys": keys})
     found = {row[0]: StoredChoice(*row) for row in rows}
     return [found[key] for key in keys if key in found]
 

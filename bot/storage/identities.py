@@ -8,8 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.conversations import ConversationRow, conversation_columns, conversation_from
+from bot.storage.sql import hot
 from bot.storage.tables.core import (
     chat_identities,
+    conversations,
     households,
     invites,
     persons,
@@ -64,35 +67,53 @@ class ActorRow:
     reachable: bool
     is_last_identity: bool
     grants: tuple[GrantRow, ...]
+    conversation: ConversationRow | None = None  # when asked for: the stored one, or a new one
 
 
-_FIND_ACTOR = (
-    select(
-        chat_identities.c.id,
-        users.c.id,
-        users.c.person_id,
-        users.c.locale,
-        chat_identities.c.chat_id,
-        chat_identities.c.last_seen_at,
-        chat_identities.c.unreachable_at.is_(None),
-        users.c.last_identity_id == chat_identities.c.id,
-        roles.c.role,
-        roles.c.village_id,
-        roles.c.commune_id,
-        chat_identities.c.link_only,
-    )
+_ACTOR_COLUMNS = (
+    chat_identities.c.id,
+    users.c.id,
+    users.c.person_id,
+    users.c.locale,
+    chat_identities.c.chat_id,
+    chat_identities.c.last_seen_at,
+    chat_identities.c.unreachable_at.is_(None),
+    users.c.last_identity_id == chat_identities.c.id,
+    roles.c.role,
+    roles.c.village_id,
+    roles.c.commune_id,
+    chat_identities.c.link_only,
+)
+_BY_KEY = (
+    chat_identities.c.channel == bindparam("channel"),
+    chat_identities.c.external_id == bindparam("external_id"),
+)
+# Built once: they run on every message. The second brings the identity's conversation too
+# (the dispatcher needs both, and one statement is cheaper than two).
+_FIND_ACTOR = hot(
+    select(*_ACTOR_COLUMNS)
     .join(users, users.c.id == chat_identities.c.user_id)
     .outerjoin(roles, roles.c.user_id == users.c.id)
-    .where(
-        chat_identities.c.channel == bindparam("channel"),
-        chat_identities.c.external_id == bindparam("external_id"),
-    )
-)  # built once: it runs on every message
+    .where(*_BY_KEY)
+)
+_FIND_ACTOR_AND_CONVERSATION = hot(
+    select(*_ACTOR_COLUMNS, *conversation_columns())
+    .join(users, users.c.id == chat_identities.c.user_id)
+    .outerjoin(roles, roles.c.user_id == users.c.id)
+    .outerjoin(conversations, conversations.c.identity_id == chat_identities.c.id)
+    .where(*_BY_KEY)
+)
 
 
-async def find_actor(tx: AsyncConnection, channel: str, external_id: str) -> ActorRow | None:
-    """The identity, its user and the user's grants (one row per grant), in one round trip."""
-    rows = (await tx.execute(_FIND_ACTOR, {"channel": channel, "external_id": external_id})).all()
+async def find_actor(
+    tx: AsyncConnection, channel: str, external_id: str, *, with_conversation: bool = False
+) -> ActorRow | None:
+    """The identity, its user and the user's grants (one row per grant), in one round trip.
+
+    `with_conversation`: the identity's stored conversation comes in the same statement.
+    """
+    statement = _FIND_ACTOR_AND_CONVERSATION if with_conversation else _FIND_ACTOR
+    rows = (await tx.execute(statement, {"channel": channel, "external_id": external_id})).all()
     if not rows:
         return None
     first = rows[0]
@@ -106,6 +127,7 @@ async def find_actor(tx: AsyncConnection, channel: str, external_id: str) -> Act
         grants=()
         if first[11]
         else tuple(GrantRow(r[8], r[9], r[10]) for r in rows if r[8] is not None),
+        conversation=conversation_from(first[12:]) if with_conversation else None,
     )
 
 
@@ -162,18 +184,28 @@ async def create_identity(
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+_TOUCH_IDENTITY = hot(
+    update(chat_identities)
+    .where(chat_identities.c.id == bindparam("identity"))
+    .values(
+        last_seen_at=bindparam("seen", type_=chat_identities.c.last_seen_at.type),
+        chat_id=bindparam("chat", type_=chat_identities.c.chat_id.type),
+        unreachable_at=None,
+    )
+)
+_LAST_IDENTITY = hot(
+    update(users)
+    .where(users.c.id == bindparam("user"))
+    .values(last_identity_id=bindparam("identity", type_=users.c.last_identity_id.type))
+)
+
+
 async def touch_identity(
     tx: AsyncConnection, identity_id: int, user_id: int, chat_id: str, now: datetime
 ) -> None:
     """Record that the user wrote from this identity just now (it becomes their last channel)."""
-    await tx.execute(
-        update(chat_identities)
-        .where(chat_identities.c.id == identity_id)
-        .values(last_seen_at=now, chat_id=chat_id, unreachable_at=None)
-    )
-    await tx.execute(
-        update(users).where(users.c.id == user_id).values(last_identity_id=identity_id)
-    )
+    await tx.execute(_TOUCH_IDENTITY, {"identity": identity_id, "seen": now, "chat": chat_id})
+    await tx.execute(_LAST_IDENTITY, {"identity": identity_id, "user": user_id})
 
 
 async def is_link_only(tx: AsyncConnection, identity_id: int) -> bool:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.reply import Attachment, Choice, Reply
+from bot.storage.sql import hot
 from bot.storage.tables.inbox import inbox
 
 logger = logging.getLogger(__name__)
@@ -53,13 +54,37 @@ class Open:
     replies: tuple[Reply, ...] = ()
 
 
+# Built once (they run for every update). One insert for every batch (executemany, its SQL
+# compiled once and cached): a multi-row VALUES built per batch was compiled afresh each time,
+# a tenth of the intake.
+_INSERT = {
+    postgres: hot(
+        dialect.insert(inbox).on_conflict_do_nothing().returning(inbox.c.id, inbox.c.update_key)
+    )
+    for postgres, dialect in ((False, sqlite), (True, postgresql))
+}
+_MARK_HANDLED = hot(
+    update(inbox)
+    .where(inbox.c.id == bindparam("row"))
+    .values(
+        status=HANDLED,
+        replies=bindparam("replies", type_=inbox.c.replies.type),
+        handled_at=bindparam("at", type_=inbox.c.handled_at.type),
+    )
+)
+_MARK_DONE = hot(
+    update(inbox)
+    .where(inbox.c.id.in_(bindparam("rows", expanding=True)), inbox.c.status.in_([NEW, HANDLED]))
+    .values(status=DONE, replies=None)
+)
+
+
 async def insert_received(
     tx: AsyncConnection, channel: str, rows: Sequence[Received], now: datetime
 ) -> list[Open]:
     """Store the updates; returns the rows that were new (a replayed key is skipped)."""
     if not rows:
         return []
-    dialect = postgresql if tx.dialect.name == "postgresql" else sqlite
     values = [
         {
             "channel": channel,
@@ -73,11 +98,7 @@ async def insert_received(
         }
         for row in rows
     ]
-    # One statement for every batch (executemany, its SQL compiled once and cached): a
-    # multi-row VALUES built per batch was compiled afresh each time, a tenth of the intake.
-    statement = (
-        dialect.insert(inbox).on_conflict_do_nothing().returning(inbox.c.id, inbox.c.update_key)
-    )
+    statement = _INSERT[tx.dialect.name == "postgresql"]
     inserted = {key: row_id for row_id, key in (await tx.execute(statement, values)).all()}
     by_key = {row.update_key[:80]: row for row in rows}
     return sorted(
@@ -101,20 +122,14 @@ async def mark_handled(
 ) -> None:
     """The message's effects are in this transaction: keep its replies until they are sent."""
     await tx.execute(
-        update(inbox)
-        .where(inbox.c.id == row_id)
-        .values(status=HANDLED, replies=[_dump(r) for r in replies], handled_at=now)
+        _MARK_HANDLED, {"row": row_id, "replies": [_dump(r) for r in replies], "at": now}
     )
 
 
 async def mark_done(tx: AsyncConnection, ids: Sequence[int]) -> None:
     """The replies went out (or there were none): the row is finished."""
     if ids:
-        await tx.execute(
-            update(inbox)
-            .where(inbox.c.id.in_(list(ids)), inbox.c.status.in_([NEW, HANDLED]))
-            .values(status=DONE, replies=None)
-        )
+        await tx.execute(_MARK_DONE, {"rows": list(ids)})
 
 
 async def mark_bad(tx: AsyncConnection, row_id: int, error: str, now: datetime) -> None:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Executable, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+_Statement = TypeVar("_Statement", bound=Executable)
+
+
+def hot(statement: _Statement) -> _Statement:
+    """A small statement of a message's own transaction: on SQLite it runs on the event loop.
+
+    Only for statements that touch a few rows by key, run inside a write transaction (which
+    already holds SQLite's write lock, so they never wait); see bot/storage/sqlite_driver.py.
+    """
+    return statement.execution_options(sqlite_inline=True)
 
 
 async def upsert(

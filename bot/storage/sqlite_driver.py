@@ -6,6 +6,12 @@ message's 8 statements that was about a tenth of the bot's CPU and most of the t
 lock was held. Here a cursor is a plain object on the event loop's side, and `execute` runs
 execute, fetch and close together in the thread, bringing back the rows, the description, the
 row count and the last row id. SQLAlchemy's aiosqlite dialect takes it through `async_creator`.
+
+A statement run with the execution option `sqlite_inline` runs on the event loop instead, with
+no trip at all: for the small statements of a message's own transaction (its identity, its
+conversation, its choices, its inbox row), which find the write lock already taken by
+BEGIN IMMEDIATE and so never wait on it. BEGIN (which may wait for another process) and
+COMMIT (which may write a checkpoint) always go to the thread, as does every other statement.
 """
 
 from __future__ import annotations
@@ -60,9 +66,12 @@ class Cursor:
 
     async def _call(self, sql: str, parameters: Any, many: bool) -> Cursor:
         conn = self._connection
-        self.description, self._rows, self.rowcount, self.lastrowid = await conn._execute(
-            _run, conn._conn, sql, parameters, many
-        )
+        inline, conn.inline_next = conn.inline_next, False
+        if inline and conn.can_inline:
+            outcome = _run(conn._conn, sql, parameters, many)
+        else:
+            outcome = await conn._execute(_run, conn._conn, sql, parameters, many)
+        self.description, self._rows, self.rowcount, self.lastrowid = outcome
         self._at = 0
         return self
 
@@ -102,6 +111,9 @@ class Cursor:
 class Connection(aiosqlite.Connection):
     """aiosqlite's connection (its thread, commit, rollback), with the one-trip cursor."""
 
+    can_inline = False  # only a connection that may be used from any thread
+    inline_next = False  # set just before a statement that runs on the event loop
+
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
 
@@ -116,7 +128,16 @@ def creator(url: URL) -> Callable[[], Connection]:
 
     def make() -> Connection:
         connection = Connection(connect, 64)
+        connection.can_inline = kwargs.get("check_same_thread") is False
         connection._thread.daemon = True  # as SQLAlchemy does: never hold the interpreter
         return connection
 
     return make
+
+
+def inline(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+    """`before_cursor_execute`: a statement marked `sqlite_inline` runs on the event loop."""
+    if context is not None and context.execution_options.get("sqlite_inline"):
+        driver = conn.connection.driver_connection
+        if isinstance(driver, Connection):
+            driver.inline_next = True

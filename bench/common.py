@@ -41,3 +41,26 @@ def pg_database(max_connections: int = 200) -> Iterator[str]:
 
     with postgres.throwaway(max_connections) as cluster:
         yield cluster.url
+
+
+def cpu_by_pid(match: str) -> dict[int, float]:
+    """CPU seconds so far of each process whose command line contains `match` (Linux /proc)."""
+    found: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            if match.encode() not in cmdline:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return found
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes in `after` used since `before` (new ones: all of theirs)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())

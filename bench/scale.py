@@ -13,7 +13,11 @@ TROLY06_BENCH_PG_URL (an empty database the bench may fill).
   new connection per call, so the kernel spreads them over the workers, and every worker
   answers through it. Timed from the push until every inbox row is done (its replies sent);
   a round where an update was not handled exactly once, or the fake got other than the
-  replies, says so under "problems".
+  replies, says so under "problems". updates_detail gives per round the CPU milliseconds per
+  update of the workers, of this round's PostgreSQL server processes and of the fake (so what
+  two cores could carry at best can be worked out on a loaded machine), how the updates
+  spread over the workers, the load average, and messages handled before an earlier one of
+  their chat.
 - booking: C connections at once, each attempt its own transaction through the service,
   A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
 - leader_kill: two workers run the scheduler under the leader lock; R reminders fall due
@@ -42,7 +46,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from bench.common import pg_database
+from bench.common import cpu_between, cpu_by_pid, pg_database
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import FixedClock, SystemClock
@@ -141,10 +145,15 @@ async def _workers_round(
                 raise RuntimeError(f"an update worker did not start: {line!r}")
         await server.reset()
         load = os.getloadavg()[0]
+        others = {"postgresql": f" {url.rsplit('/', 1)[1]} ", "fake": f"--port {server.port} "}
+        before = {name: cpu_by_pid(match) for name, match in others.items()}
         started = time.perf_counter()
         await server.push(updates)  # the fake posts them to the shared port, a call each
         finished = await _wait_finished(app, len(updates), started)
         elapsed = time.perf_counter() - started
+        used = {
+            name: cpu_between(before[name], cpu_by_pid(match)) for name, match in others.items()
+        }
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -173,9 +182,11 @@ async def _workers_round(
     if out_of_order:
         problems.append(f"{out_of_order} messages handled before an earlier one of their chat")
     detail = {
-        "worker_cpu_ms_per_update": round(
-            sum(c["cpu_s"] for c in counted) * 1000 / len(updates), 2
-        ),
+        "cpu_ms_per_update": {
+            "workers": round(sum(c["cpu_s"] for c in counted) * 1000 / len(updates), 2),
+            # the server processes of this round's database (0 when the server is elsewhere)
+            **{name: round(seconds * 1000 / len(updates), 2) for name, seconds in used.items()},
+        },
         "handled_by_worker": [c["handled"] for c in counted],
         "load_1min": round(load, 2),
         "out_of_order": out_of_order,

@@ -5,8 +5,8 @@ when it starts leading, then runs until killed.
 `updates URL API_URL PORT`: the Telegram channel with the real dispatcher on the shared
 database, in webhook mode on PORT, which every worker binds (SO_REUSEPORT: run it with
 TROLY06_WORKER_INDEX set), answering through the one fake Bot API at API_URL; prints "ready"
-once serving, and on SIGTERM stops and prints {"handled": …, "replies": …, "cpu_s": …} as
-JSON (cpu_s: CPU seconds used from "ready" to the SIGTERM).
+once serving, and on SIGTERM stops and prints as JSON what it handled, the replies, the CPU
+seconds it used from "ready" to the SIGTERM, and its peak memory.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 import time
 from typing import Any
 
+from bench.common import peak_rss_mb
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import SystemClock
@@ -86,6 +87,7 @@ async def updates(url: str, api_url: str, port: int) -> None:
         ready_cpu = time.process_time()
         await stop.wait()
         counted["cpu_s"] = round(time.process_time() - ready_cpu, 3)  # serving, not starting
+        counted["peak_rss_mb"] = peak_rss_mb()
         await channel.stop()
         sys.stdout.write(json.dumps(counted) + "\n")
         sys.stdout.flush()

@@ -188,6 +188,7 @@ async def _workers_round(
             **{name: round(seconds * 1000 / len(updates), 2) for name, seconds in used.items()},
         },
         "handled_by_worker": [c["handled"] for c in counted],
+        "worker_peak_rss_mb": max(c["peak_rss_mb"] for c in counted),
         "load_1min": round(load, 2),
         "out_of_order": out_of_order,
     }

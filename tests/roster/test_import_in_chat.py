@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from bot.core.inbound import Inbound
+from bot.services.identity import Role
 from bot.services.roster_import import steps, writing
 from bot.storage import inbox
 from bot.storage import roster as store
@@ -212,3 +213,27 @@ async def test_a_crash_mid_import_leaves_the_message_unanswered_and_a_rerun_fini
         [answered] = await inbox.unfinished(tx, "console")
     assert answered.status == inbox.HANDLED
     assert answered.replies[-1].text == replies[-1].text
+
+
+async def test_two_admins_confirming_the_same_file_at_once_add_its_people_once(
+    small: Small, admin: ChatDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = ChatDriver(small.app, "admin-2")
+    await other.grant(Role.ADMIN)
+    before = await count_people(small.app)
+    for chat in (admin, other):
+        await chat.send_file("thon.csv", csv_bytes(NEW_ROWS))
+    both_read = threading.Barrier(2, timeout=GUARD_S)
+    real = writing.prepare
+
+    def together(*args: object) -> object:
+        both_read.wait()  # both files read at once, then matched and written
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writing, "prepare", together)
+    monkeypatch.setattr(steps, "STEP_ROWS", 2)
+    await asyncio.gather(admin.say("đồng ý"), other.say("đồng ý"))
+    assert await count_people(small.app) == before + 9
+    texts = sorted([admin.text, other.text])
+    assert "thêm mới 0 người" in texts[0] and "không đổi 9" in texts[0]
+    assert "thêm mới 9 người" in texts[1]

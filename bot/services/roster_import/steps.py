@@ -6,12 +6,18 @@ in steps of `STEP_ROWS`, each its own transaction, so others' messages are handl
 them. Writing the same file again is harmless: people already written match and stay as they
 are. So a step that fails (or a crash) leaves the caller able to run the import again to
 finish it; the caller says the import is done only after the last step.
+
+Imports in this process take turns from the snapshot to the last step. Not covered: an
+import by another process (another worker, or `troly06 import-roster`) in the meantime
+could add the same new people twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,6 +28,9 @@ from bot.storage.db import Database
 
 logger = logging.getLogger("bot.services.roster_import")
 STEP_ROWS = 2_000  # people per write transaction: a few tens of milliseconds each
+# This process's imports into one database are matched and written one after another (their
+# files are read at once); a lock per database, as each belongs to one event loop.
+_TURNS: WeakKeyDictionary[Database, asyncio.Lock] = WeakKeyDictionary()
 
 
 async def preview(db: Database, checked: Checked, now: datetime) -> ImportReport:
@@ -39,18 +48,20 @@ async def write(
 
     `report.written` counts the people written; the rest are written by running it again.
     """
-    async with db.read() as tx:
-        planned = await plan(tx, checked, now, dry_run=True)
-    report = planned.report
-    report.dry_run = False
-    try:
-        async with db.write() as tx:
-            households, boats = await _create_households_and_boats(tx, planned)
-        _put_real_ids(planned, households, boats)
-        await _write_people(db, planned, now, progress)
-    except Exception:
-        logger.exception("roster import stopped after %s people", report.written)
-        report.interrupted = True
+    turn = _TURNS.setdefault(db, asyncio.Lock())
+    async with turn:  # two files matched on one snapshot would add people twice
+        async with db.read() as tx:
+            planned = await plan(tx, checked, now, dry_run=True)
+        report = planned.report
+        report.dry_run = False
+        try:
+            async with db.write() as tx:
+                households, boats = await _create_households_and_boats(tx, planned)
+            _put_real_ids(planned, households, boats)
+            await _write_people(db, planned, now, progress)
+        except Exception:
+            logger.exception("roster import stopped after %s people", report.written)
+            report.interrupted = True
     log_report(report)
     return report
 

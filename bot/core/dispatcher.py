@@ -127,6 +127,8 @@ class Dispatcher:
                 except FlowReset as exc:
                     logger.info("flow data reset: user=%s model=%s", inbound.user_id, exc)
                     replies = await self._in_transaction(inbound, self._restart)
+            except inbox.AlreadyHandled:
+                raise  # another worker answered it: nothing was done here, nothing to show
             except Exception:
                 logger.exception(
                     "message failed: channel=%s user=%s kind=%s",

@@ -10,10 +10,15 @@ marks a row `handled` in the transaction of its effects, with the replies; the w
 them and marks the row `done`. On start, rows a previous run left `new` are handled and rows
 left `handled` are answered from the stored replies.
 
-Several workers on PostgreSQL (later): the in-memory line becomes a claim per chat: a worker
-takes the oldest open row of a chat nobody holds (`FOR UPDATE SKIP LOCKED` on that chat's
-first open row, or a chat lease row) and keeps the chat until its queue is empty, so the
-order per chat still holds. Nothing else here needs to change.
+Several workers (PostgreSQL): each handles the rows it received (its start also takes up
+every unfinished row, those of live workers too). The dispatcher's per-chat advisory lock
+keeps one message of a chat at a time across workers, and a row is marked handled only while
+still new, so a row two workers hold is handled and answered once. Not kept across workers:
+the order of one chat's messages arriving at once on two workers (whoever takes the chat
+lock first goes first, and each sends after its own commit); and a `handled` row a starting
+worker takes up while its live owner is sending it is sent twice. A per-chat claim (the
+oldest open row of a chat, `FOR UPDATE SKIP LOCKED`, kept until the chat's queue is empty)
+would keep both.
 """
 
 from __future__ import annotations
@@ -218,8 +223,12 @@ class Inbox:
                 replies = [got]
             else:
                 inbound = replace(got, inbox_id=row.id)
-                async with self.reader.working(inbound.chat_id):
-                    replies = await self.handle(inbound)
+                try:
+                    async with self.reader.working(inbound.chat_id):
+                        replies = await self.handle(inbound)
+                except store.AlreadyHandled:  # another worker took it up and answers it
+                    logger.info("inbox %s: row %s handled by another worker", self.channel, row.id)
+                    return
         if replies and row.chat_key:
             await self.reader.show(row.chat_key, replies, inbound)
         self._done(row.id)

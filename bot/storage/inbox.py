@@ -29,6 +29,10 @@ NEW, HANDLED, DONE, BAD, DROPPED = "new", "handled", "done", "bad", "dropped"
 FLOOD = "flood"
 
 
+class AlreadyHandled(Exception):
+    """Another worker handled this row first (one that took it up at its start): roll back."""
+
+
 @dataclass(frozen=True)
 class Received:
     """One update as a channel hands it over, before it is stored."""
@@ -65,7 +69,7 @@ _INSERT = {
 }
 _MARK_HANDLED = hot(
     update(inbox)
-    .where(inbox.c.id == bindparam("row"))
+    .where(inbox.c.id == bindparam("row"), inbox.c.status == NEW)  # a row two workers hold
     .values(
         status=HANDLED,
         replies=bindparam("replies", type_=inbox.c.replies.type),
@@ -120,10 +124,15 @@ async def insert_received(
 async def mark_handled(
     tx: AsyncConnection, row_id: int, replies: Sequence[Reply], now: datetime
 ) -> None:
-    """The message's effects are in this transaction: keep its replies until they are sent."""
-    await tx.execute(
+    """The message's effects are in this transaction: keep its replies until they are sent.
+
+    Raises AlreadyHandled when the row is no longer new, so its effects are not made twice.
+    """
+    result = await tx.execute(
         _MARK_HANDLED, {"row": row_id, "replies": [_dump(r) for r in replies], "at": now}
     )
+    if result.rowcount == 0:
+        raise AlreadyHandled(row_id)
 
 
 async def mark_done(tx: AsyncConnection, ids: Sequence[int]) -> None:

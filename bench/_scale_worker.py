@@ -63,9 +63,12 @@ async def updates(url: str, api_url: str, port: int) -> None:
     )  # type: ignore[call-arg]
     app = await build_app(settings, SystemClock())
     # Warm up as a running bot has long been: the FAQ model fitted, every statement compiled.
+    # A user of its own per worker: one user's first messages in two workers at once would
+    # race to create the same identity.
+    warm = f"warm{os.getpid()}"
     for text in TEXTS:
         await app.dispatcher.handle(
-            Inbound(channel="console", chat_id=f"warm{os.getpid()}", user_id="warm", text=text)
+            Inbound(channel="console", chat_id=warm, user_id=warm, text=text)
         )
     counted: dict[str, float] = {"handled": 0, "replies": 0}
     handle = app.dispatcher.handle

@@ -21,6 +21,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+
 from bench.common import percentile
 from bot.app import App
 from bot.core.inbound import Inbound, InboundFile, Kind
@@ -40,7 +42,9 @@ async def chat_round(
     roster_csv: Callable[[int, int], bytes],
     staff: Callable[..., Awaitable[Inbound]],
 ) -> dict[str, Any]:
-    admin = await staff(app, "bench-admin", Role.ADMIN)
+    async with app.db.read() as tx:  # with several communes, an admin has one
+        commune_id = await tx.scalar(text("SELECT MIN(id) FROM communes"))
+    admin = await staff(app, "bench-admin", Role.ADMIN, commune_id=commune_id)
     others = [Inbound(channel="console", chat_id=f"o{n}", user_id=f"o{n}") for n in range(OTHERS)]
     for other in others:  # their identities exist before the timing starts
         await app.dispatcher.handle(replace(other, text="/help"))

@@ -28,6 +28,7 @@ from bot.storage.tables.roster import roster_uploads
 from bot.storage.types import UtcDateTime
 
 BATCH = 5_000  # rows per executemany: big enough to be fast, small enough to bound memory
+STREAM_ROWS = 1_000  # rows per part of a long read, between which others get the event loop
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,16 @@ async def people_in(tx: AsyncConnection, village_ids: Iterable[int]) -> list[Sto
     ids = sorted(set(village_ids))
     if not ids:
         return []
-    rows = await tx.execute(
+    found: list[StoredPerson] = []
+    # Streamed in parts: a province's people read in one go held the event loop for seconds.
+    result = await tx.stream(
         select(*_PERSON_COLUMNS)
         .join(households, households.c.id == persons.c.household_id)
         .where(households.c.village_id.in_(ids))
     )
-    return [StoredPerson(*row) for row in rows]
+    async for part in result.partitions(STREAM_ROWS):
+        found.extend(StoredPerson(*row) for row in part)
+    return found
 
 
 async def people_with_id_numbers(

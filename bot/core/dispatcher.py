@@ -6,7 +6,8 @@ yes, a date, a time); the conversation's state; free-text routes in router order
 Inside a flow, an answer that fits nothing never leaves it: a question gets its answer from
 an aside (the FAQ), then the step is asked again with its options. The whole message is one
 transaction: if a handler fails, everything it did and the conversation's change are rolled
-back, and the user gets one clear sentence.
+back, and the user gets one clear sentence. Slow work a handler defers (`Context.defer`) runs
+after the commit, outside any transaction, and is finished in a new one.
 """
 
 from __future__ import annotations

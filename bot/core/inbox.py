@@ -13,12 +13,11 @@ left `handled` are answered from the stored replies.
 Several workers (PostgreSQL): each handles the rows it received (its start also takes up
 every unfinished row, those of live workers too). The dispatcher's per-chat advisory lock
 keeps one message of a chat at a time across workers, and a row is marked handled only while
-still new, so a row two workers hold is handled and answered once. Not kept across workers:
-the order of one chat's messages arriving at once on two workers (whoever takes the chat
-lock first goes first, and each sends after its own commit); and a `handled` row a starting
-worker takes up while its live owner is sending it is sent twice. A per-chat claim (the
-oldest open row of a chat, `FOR UPDATE SKIP LOCKED`, kept until the chat's queue is empty)
-would keep both.
+still new, so a row two workers hold is handled and answered once. Order: before a worker
+handles a row it handles the chat's earlier rows still new, wherever they arrived (the other
+worker then finds them handled and shows nothing); a platform sends a chat's next update only
+after the last one was stored, so the earlier ones are always visible. Not kept: a `handled`
+row a starting worker takes up while its live owner is sending it is sent twice.
 """
 
 from __future__ import annotations
@@ -97,6 +96,7 @@ class Inbox:
         slots: int = 4,
         flood: FloodLimit | None = None,
         locale: str = "vi",
+        shared: bool | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -106,10 +106,13 @@ class Inbox:
         self.slots = max(1, slots)
         self.flood = flood or FloodLimit(0, 1.0)
         self.locale = locale
+        # Other workers may hold this chat's earlier rows (SQLite: one process, no others).
+        self.shared = not db.is_sqlite if shared is None else shared
         self._chats: dict[str, deque[Open]] = {}
         self._line: asyncio.Queue[str] = asyncio.Queue()
         self._busy = 0
         self._finished: list[int] = []
+        self._settled: set[int] = set()  # finished here, its done mark not committed yet
         self._finish_wanted = asyncio.Event()
         self._marking = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -216,6 +219,8 @@ class Inbox:
             with use_locale(self.locale):
                 replies = [Reply(flood_text())]
         else:
+            if self.shared and row.chat_key:
+                await self._earlier_first(row)
             got = await self._read(row)
             if got is None:
                 return
@@ -232,6 +237,18 @@ class Inbox:
         if replies and row.chat_key:
             await self.reader.show(row.chat_key, replies, inbound)
         self._done(row.id)
+
+    async def _earlier_first(self, row: Open) -> None:
+        """Handle the chat's earlier rows that another worker received and has not handled."""
+        async with self.db.read() as tx:
+            earlier = await store.earlier_new(tx, self.channel, row)
+        for other in earlier:
+            if other.id in self._settled:
+                continue
+            try:
+                await self._one(other)
+            except Exception:
+                logger.exception("inbox %s: row %s not finished", self.channel, other.id)
 
     async def _pressed(self, row: Open) -> Inbound | None:
         """For resumed replies that answer a button press (an edit, a notice): the press."""
@@ -268,6 +285,7 @@ class Inbox:
 
     def _done(self, row_id: int) -> None:
         self._finished.append(row_id)
+        self._settled.add(row_id)
         self._finish_wanted.set()
 
     async def _mark_loop(self) -> None:
@@ -294,6 +312,7 @@ class Inbox:
             raise
         finally:
             self._marking = False
+        self._settled.difference_update(ids)
 
 
 @contextlib.asynccontextmanager

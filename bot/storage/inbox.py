@@ -173,6 +173,22 @@ async def unfinished(tx: AsyncConnection, channel: str) -> list[Open]:
     ]
 
 
+async def earlier_new(tx: AsyncConnection, channel: str, row: Open) -> list[Open]:
+    """The chat's rows received before `row` and not handled yet, oldest first."""
+    rows = await tx.execute(
+        select(inbox.c.id, inbox.c.user_key, inbox.c.payload, inbox.c.notice)
+        .where(
+            inbox.c.status == NEW,
+            inbox.c.notice == "",  # a flood notice changes nothing: its order does not matter
+            inbox.c.id < row.id,
+            inbox.c.channel == channel,
+            inbox.c.chat_key == row.chat_key,
+        )
+        .order_by(inbox.c.id)
+    )
+    return [Open(r.id, row.chat_key, r.user_key, r.payload, NEW, r.notice) for r in rows]
+
+
 async def purge_finished(tx: AsyncConnection, before: datetime) -> int:
     """Forget finished rows received before `before` (platforms replay within a day)."""
     result = await tx.execute(

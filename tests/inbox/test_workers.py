@@ -9,7 +9,9 @@ shows nothing.
 from __future__ import annotations
 
 from bot.app import App
+from bot.core.inbound import Inbound
 from bot.core.inbox import Inbox
+from bot.core.reply import Reply
 from bot.storage import inbox as store
 from tests.inbox.test_queues import Recorder, update
 
@@ -29,3 +31,33 @@ async def test_a_row_two_workers_hold_is_handled_and_answered_once(app: App) -> 
     assert first.shown == []  # and not again
     async with app.db.read() as tx:
         assert await store.count_by_status(tx, "test") == {"done": 1}
+
+
+async def test_a_chats_earlier_message_on_another_worker_is_handled_first(app: App) -> None:
+    handled: list[str] = []
+
+    async def recording(inbound: Inbound) -> list[Reply]:
+        replies = await app.dispatcher.handle(inbound)  # AlreadyHandled: not recorded
+        handled.append(inbound.text)
+        return replies
+
+    first, second = Recorder(), Recorder()
+    slow = Inbox(app.db, app.clock, recording, first, slots=1, shared=True)
+    quick = Inbox(app.db, app.clock, recording, second, slots=1, shared=True)
+    await quick.start()
+    await slow.receive([update("c1", 1)])  # stored, then this worker is slow to come to it
+    await quick.receive([update("c1", 2)])  # the chat's next message reaches the other
+    await quick.wait_idle(10)
+    await slow.start()
+    await slow.wait_idle(10)
+    await slow.stop()
+    await quick.stop()
+    assert handled == ["1", "2"]
+    assert first.shown == []  # the slow worker found its row handled: nothing shown twice
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"done": 2}
+
+
+async def test_workers_share_the_order_on_postgresql_only_by_default(app: App) -> None:
+    inbox = Inbox(app.db, app.clock, app.dispatcher.handle, Recorder())
+    assert inbox.shared is (not app.db.is_sqlite)

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 KEEP_FINISHED = timedelta(days=2)  # platforms replay within a day
+RECENT = 4096  # rows finished here remembered, so another worker's earlier row is not redone
 
 
 class Unreadable(Exception):
@@ -112,7 +113,9 @@ class Inbox:
         self._line: asyncio.Queue[str] = asyncio.Queue()
         self._busy = 0
         self._finished: list[int] = []
-        self._settled: set[int] = set()  # finished here, its done mark not committed yet
+        # Rows finished here lately: a snapshot read may still see them new.
+        self._recent: deque[int] = deque(maxlen=RECENT)
+        self._settled: set[int] = set()
         self._finish_wanted = asyncio.Event()
         self._marking = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -285,6 +288,9 @@ class Inbox:
 
     def _done(self, row_id: int) -> None:
         self._finished.append(row_id)
+        if len(self._recent) == RECENT:
+            self._settled.discard(self._recent[0])
+        self._recent.append(row_id)
         self._settled.add(row_id)
         self._finish_wanted.set()
 
@@ -312,7 +318,6 @@ class Inbox:
             raise
         finally:
             self._marking = False
-        self._settled.difference_update(ids)
 
 
 @contextlib.asynccontextmanager

@@ -157,7 +157,7 @@ async def identity_by_id(tx: AsyncConnection, identity_id: int) -> IdentityRow:
 
 
 async def create_user(tx: AsyncConnection, now: datetime, locale: str | None = None) -> int:
-    result = await tx.execute(insert(users).values(created_at=now, locale=locale))
+    result = await tx.execute(hot(insert(users).values(created_at=now, locale=locale)))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -172,13 +172,15 @@ async def create_identity(
     now: datetime,
 ) -> int:
     result = await tx.execute(
-        insert(chat_identities).values(
-            user_id=user_id,
-            channel=channel,
-            external_id=external_id,
-            chat_id=chat_id,
-            display_name=display_name[:120],
-            last_seen_at=now,
+        hot(
+            insert(chat_identities).values(
+                user_id=user_id,
+                channel=channel,
+                external_id=external_id,
+                chat_id=chat_id,
+                display_name=display_name[:120],
+                last_seen_at=now,
+            )
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]

@@ -8,10 +8,12 @@ execute, fetch and close together in the thread, bringing back the rows, the des
 row count and the last row id. SQLAlchemy's aiosqlite dialect takes it through `async_creator`.
 
 A statement run with the execution option `sqlite_inline` runs on the event loop instead, with
-no trip at all: for the small statements of a message's own transaction (its identity, its
-conversation, its choices, its inbox row), which find the write lock already taken by
-BEGIN IMMEDIATE and so never wait on it. BEGIN (which may wait for another process) and
-COMMIT (which may write a checkpoint) always go to the thread, as does every other statement.
+no trip at all: the small statements of a message's own transaction (its identity, its
+conversation, its choices, its inbox row), which touch a few rows by key. So do COMMIT and
+ROLLBACK (WAL with synchronous=NORMAL: no fsync but at a checkpoint now and then) and BEGIN,
+which takes no lock, or, IMMEDIATE, takes the write lock without waiting; when another process
+holds it, BEGIN IMMEDIATE waits for it in the thread, as before. Every other statement (a
+handler's queries, reports, imports) still runs in the thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ def _run(
         cursor.close()
 
 
+def _begin_now(conn: sqlite3.Connection, sql: str) -> _Outcome | None:
+    """BEGIN IMMEDIATE if the write lock is free this instant; None if another process holds it."""
+    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        return _run(conn, sql, None, False)
+    except sqlite3.OperationalError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY:
+            return None
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
+
+
 class Cursor:
     """A DB-API cursor whose results come back whole with the statement."""
 
@@ -66,10 +82,13 @@ class Cursor:
 
     async def _call(self, sql: str, parameters: Any, many: bool) -> Cursor:
         conn = self._connection
-        inline, conn.inline_next = conn.inline_next, False
-        if inline and conn.can_inline:
+        inline, conn.inline_next = conn.inline_next, ""
+        outcome: _Outcome | None = None
+        if inline == "try" and conn.can_inline:
+            outcome = _begin_now(conn._conn, sql)
+        elif inline and conn.can_inline:
             outcome = _run(conn._conn, sql, parameters, many)
-        else:
+        if outcome is None:
             outcome = await conn._execute(_run, conn._conn, sql, parameters, many)
         self.description, self._rows, self.rowcount, self.lastrowid = outcome
         self._at = 0
@@ -112,7 +131,19 @@ class Connection(aiosqlite.Connection):
     """aiosqlite's connection (its thread, commit, rollback), with the one-trip cursor."""
 
     can_inline = False  # only a connection that may be used from any thread
-    inline_next = False  # set just before a statement that runs on the event loop
+    inline_next = ""  # set just before a statement: "now" on the event loop, "try" for BEGIN
+
+    async def commit(self) -> None:
+        if self.can_inline:
+            self._conn.commit()
+        else:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.can_inline:
+            self._conn.rollback()
+        else:
+            await super().rollback()
 
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
@@ -137,7 +168,8 @@ def creator(url: URL) -> Callable[[], Connection]:
 
 def inline(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
     """`before_cursor_execute`: a statement marked `sqlite_inline` runs on the event loop."""
-    if context is not None and context.execution_options.get("sqlite_inline"):
+    how = context.execution_options.get("sqlite_inline") if context is not None else None
+    if how:
         driver = conn.connection.driver_connection
         if isinstance(driver, Connection):
-            driver.inline_next = True
+            driver.inline_next = "try" if how == "try" else "now"

@@ -57,3 +57,51 @@ async def test_naive_times_are_refused(app: App) -> None:
             await tx.execute(users.insert().values(created_at=datetime(2026, 1, 1)))  # noqa: DTZ001
     async with app.db.read() as tx:
         assert await tx.scalar(select(users.c.id)) is None
+
+
+@pytest.mark.engines("sqlite")
+async def test_a_write_waits_for_another_process_without_stopping_the_bot(
+    app: App, db_url: str
+) -> None:
+    """BEGIN IMMEDIATE is tried on the event loop; a lock held elsewhere is waited for in the
+    thread, so other tasks keep running and the write goes in once the lock is free."""
+    import asyncio
+    import sqlite3
+
+    from sqlalchemy import insert
+
+    other = sqlite3.connect(db_url.removeprefix("sqlite+aiosqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as another process writing
+
+    async def write() -> None:
+        async with app.db.write() as tx:
+            await tx.execute(insert(users).values(created_at=datetime.now(UTC), locale="zz"))
+
+    waiting = asyncio.create_task(write())
+    ticks = 0
+    for _ in range(5):  # the event loop is free while the write waits
+        await asyncio.sleep(0.02)
+        ticks += 1
+    assert ticks == 5 and not waiting.done()
+    other.execute("COMMIT")
+    await waiting
+    other.close()
+    async with app.db.read() as tx:
+        assert await tx.scalar(select(users.c.id).where(users.c.locale == "zz")) is not None
+
+
+async def test_a_failed_message_leaves_nothing_of_its_small_statements(app: App) -> None:
+    """The statements run on the event loop are rolled back with the rest of the transaction."""
+    from bot.core.inbound import Inbound
+    from bot.services import identity
+
+    inbound = Inbound(channel="console", chat_id="gone", user_id="gone", text="hi")
+    with pytest.raises(RuntimeError):
+        async with app.db.write() as tx:
+            await identity.resolve_chat(tx, inbound, datetime.now(UTC))  # creates the user
+            raise RuntimeError
+    async with app.db.read() as tx:
+        assert await identity.locale_of(tx, "console", "gone") is None
+        from bot.storage.identities import find_actor
+
+        assert await find_actor(tx, "console", "gone") is None

@@ -7,6 +7,9 @@ queues N updates at once and times until every answer reached the fake API. Phas
 bare echo bot (MessageHandler + reply_text); phase 2 is our Telegram channel with the real
 dispatcher on a temporary SQLite file holding the demo commune. Both use the same number of
 concurrent updates. Core time is the time spent inside `dispatcher.handle` per message.
+CPU per update is this process's CPU time over each timed run: on a shared machine the rates
+move with the load, the CPU much less, so `cpu_ratio` (echo's CPU per update over ours) is
+the steadier figure to compare changes by.
 Both are warmed up first: the echo bot with 200 updates, ours with one message of each
 text (the FAQ model is fitted on the first question; statements are compiled once).
 """
@@ -107,6 +110,11 @@ def make_updates(count: int, users: int) -> list[dict[str, Any]]:
     ]
 
 
+# Our process's CPU seconds in each timed run (its polling of the fake included, as in both
+# phases): less sensitive than the rates to what else runs on the machine.
+CPU_SECONDS: list[float] = []
+
+
 class Deadline(Exception):
     """A phase did not finish in time: what was missing."""
 
@@ -122,7 +130,7 @@ async def timed_run(
     """Seconds from queueing `updates` until `done(sent)` holds; Deadline after `deadline_s`."""
     await server.reset()
     await start()
-    begin = time.perf_counter()
+    begin, cpu = time.perf_counter(), time.process_time()
     await server.push(updates)
     try:
         while True:  # poll the other process: it has no way to call us back
@@ -134,6 +142,7 @@ async def timed_run(
                     f"{sent} answers for {len(updates)} updates after {deadline_s:.0f} s"
                 )
             await asyncio.sleep(0.01)
+        CPU_SECONDS.append(time.process_time() - cpu)
         return time.perf_counter() - begin
     finally:
         await stop()
@@ -227,9 +236,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await echo_phase(server, warm, args.concurrency, args.deadline)
         updates = make_updates(args.updates, args.users)
         echo_s = await echo_phase(server, updates, args.concurrency, args.deadline)
+        echo_cpu = CPU_SECONDS[-1]
         bot_s, core_ms, statements = await bot_phase(
             server, updates, args.concurrency, args.deadline
         )
+        bot_cpu = CPU_SECONDS[-1]
     except Deadline as missing:
         return {"updates": args.updates, "missing": str(missing)}
     finally:
@@ -247,6 +258,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "core_p99_ms": round(percentile(core_ms, 0.99), 2),
         "core_max_ms": round(max(core_ms), 2),
         "statements_per_update": round(statements, 2),  # inbox and sender included
+        "bot_cpu_ms_per_update": round(bot_cpu * 1000 / args.updates, 2),
+        "echo_cpu_ms_per_update": round(echo_cpu * 1000 / args.updates, 2),
+        "cpu_ratio": round(echo_cpu / bot_cpu, 3),  # as `ratio`, in CPU per update
     }
 
 

@@ -74,6 +74,8 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        # SQLite's writes run one at a time: they share one connection, kept between them.
+        self._writer: AsyncConnection | None = None
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -81,12 +83,26 @@ class Database:
 
         Never nest: open one write per unit of work and pass the connection down.
         """
-        lock = self._write_lock or contextlib.nullcontext()
-        async with lock, self.engine.connect() as conn:
-            if self.is_sqlite:
-                await conn.execution_options(sqlite_begin="IMMEDIATE")
-            async with conn.begin():
+        if self._write_lock is None:
+            async with self.engine.connect() as conn, conn.begin():
                 yield conn
+            return
+        async with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                conn = await self.engine.connect()
+                await conn.execution_options(sqlite_begin="IMMEDIATE")
+                self._writer = conn
+            try:
+                async with conn.begin():
+                    yield conn
+            except BaseException:
+                # Rolled back; the connection is not trusted again (it may have been cut off
+                # mid-statement): the next write takes a fresh one.
+                self._writer = None
+                with contextlib.suppress(Exception):
+                    await conn.close()
+                raise
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -101,6 +117,10 @@ class Database:
             await conn.run_sync(_upgrade)
 
     async def close(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            with contextlib.suppress(Exception):
+                await writer.close()
         await self.engine.dispose()
 
 

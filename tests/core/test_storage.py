@@ -105,3 +105,7 @@ async def test_a_failed_message_leaves_nothing_of_its_small_statements(app: App)
         from bot.storage.identities import find_actor
 
         assert await find_actor(tx, "console", "gone") is None
+    async with app.db.write() as tx:  # and the next write goes through
+        await identity.resolve_chat(tx, inbound, datetime.now(UTC))
+    async with app.db.read() as tx:
+        assert await find_actor(tx, "console", "gone") is not None

@@ -38,11 +38,12 @@ async def preview_file(ctx: Context) -> None:
     if sent is None:
         return
     now, progress = ctx.now(), _progress(ctx, _("Checking the roster file: {percent}%"))
+    actor = ctx.actor
     max_rows = ctx.settings.roster_max_rows
 
     async def work(db: Database) -> ImportReport | RosterFileError:
         try:
-            return await uploads.check(db, sent.name, sent.data, now, max_rows, progress)
+            return await uploads.check(db, actor, sent.name, sent.data, now, max_rows, progress)
         except RosterFileError as exc:
             return exc
 
@@ -86,11 +87,12 @@ async def confirm(ctx: Context) -> None:
         return
     name, data = upload
     now, progress = ctx.now(), _progress(ctx, _("Importing the roster: {percent}%"))
+    actor = ctx.actor
     max_rows = ctx.settings.roster_max_rows
 
     async def work(db: Database) -> ImportReport | RosterFileError:
         try:
-            return await uploads.write(db, name, data, now, max_rows, progress)
+            return await uploads.write(db, actor, name, data, now, max_rows, progress)
         except RosterFileError as exc:
             return exc
 

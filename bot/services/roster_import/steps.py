@@ -33,25 +33,35 @@ STEP_ROWS = 2_000  # people per write transaction: a few tens of milliseconds ea
 _TURNS: WeakKeyDictionary[Database, asyncio.Lock] = WeakKeyDictionary()
 
 
-async def preview(db: Database, checked: Checked, now: datetime) -> ImportReport:
-    """What importing `checked` would do, from a read snapshot: nothing is written."""
+async def preview(
+    db: Database, checked: Checked, now: datetime, communes: frozenset[int] | None
+) -> ImportReport:
+    """What importing `checked` would do, from a read snapshot: nothing is written.
+
+    Rows outside `communes` are refused (None: any commune).
+    """
     async with db.read() as tx:
-        planned = await plan(tx, checked, now, dry_run=True)
+        planned = await plan(tx, checked, now, dry_run=True, communes=communes)
     log_report(planned.report)
     return planned.report
 
 
 async def write(
-    db: Database, checked: Checked, now: datetime, progress: Progress | None = None
+    db: Database,
+    checked: Checked,
+    now: datetime,
+    communes: frozenset[int] | None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import `checked` in short transactions; `report.interrupted` if a step failed.
 
+    Rows outside `communes` are refused (None: any commune), as in `preview`.
     `report.written` counts the people written; the rest are written by running it again.
     """
     turn = _TURNS.setdefault(db, asyncio.Lock())
     async with turn:  # two files matched on one snapshot would add people twice
         async with db.read() as tx:
-            planned = await plan(tx, checked, now, dry_run=True)
+            planned = await plan(tx, checked, now, dry_run=True, communes=communes)
         report = planned.report
         report.dry_run = False
         try:

@@ -11,9 +11,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.services.identity import Actor
 from bot.services.roster_import import steps
 from bot.services.roster_import.cells import DEFAULT_MAX_ROWS
 from bot.services.roster_import.model import ImportReport, Progress
+from bot.services.roster_import.scope import import_communes
 from bot.services.roster_import.writing import read_checked
 from bot.storage import roster as store
 from bot.storage.db import Database
@@ -23,6 +25,7 @@ SHOW_PROGRESS_BYTES = 100_000  # a file this big takes long enough to show how f
 
 async def check(
     db: Database,
+    actor: Actor,
     filename: str,
     data: bytes,
     now: datetime,
@@ -31,12 +34,13 @@ async def check(
 ) -> ImportReport:
     """What importing the file would do, without changing anything or taking the write lock.
 
-    Raises RosterFileError when the file is not a roster at all. `progress` hears the share
-    done, for a file big enough to take a while.
+    Rows for villages outside the actor's communes are refused (a province-wide admin may
+    import any). Raises RosterFileError when the file is not a roster at all. `progress`
+    hears the share done, for a file big enough to take a while.
     """
     progress = _worth(data, progress)
     checked = await read_checked(filename, data, now.date(), max_rows, progress)
-    report = await steps.preview(db, checked, now)
+    report = await steps.preview(db, checked, now, import_communes(actor))
     if progress:
         progress(1.0)
     return report
@@ -44,16 +48,20 @@ async def check(
 
 async def write(
     db: Database,
+    actor: Actor,
     filename: str,
     data: bytes,
     now: datetime,
     max_rows: int = DEFAULT_MAX_ROWS,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import the file in short transactions (see steps.write); `interrupted` if one failed."""
+    """Import the file in short transactions (see steps.write); `interrupted` if one failed.
+
+    Rows outside the actor's communes are refused, as in `check`.
+    """
     progress = _worth(data, progress)
     checked = await read_checked(filename, data, now.date(), max_rows, progress)
-    return await steps.write(db, checked, now, progress)
+    return await steps.write(db, checked, now, import_communes(actor), progress)
 
 
 async def keep(

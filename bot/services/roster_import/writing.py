@@ -24,6 +24,7 @@ from bot.services.roster_import.model import (
 )
 from bot.services.roster_import.places import Places
 from bot.services.roster_import.reading import read_sheet
+from bot.services.roster_import.scope import outside
 from bot.storage import roster as store
 
 logger = logging.getLogger("bot.services.roster_import")
@@ -103,12 +104,20 @@ async def plan(
     create_places: bool = False,
     province: str = "",
     dry_run: bool = False,
+    communes: frozenset[int] | None = None,
 ) -> Plan:
-    """Place and match the checked rows against the people on file; write no person."""
+    """Place and match the checked rows against the people on file; write no person.
+
+    With `communes`, the rows of villages in other communes are refused (an admin's scope).
+    """
     report = ImportReport(rows=len(checked.good) + len(checked.rejected), dry_run=dry_run)
     report.warnings = [Rejected(row.line, text) for row in checked.good for text in row.warnings]
-    places = Places(*await store.all_places(tx))
+    on_file, villages = await store.all_places(tx)
+    places = Places(on_file, villages)
     placed, rejected, counts = await _place(tx, places, checked.good, create_places, province)
+    if communes is not None:
+        placed, refused = outside(placed, villages, communes)
+        rejected.extend(refused)
     planned = await _match(tx, placed, now, report, create=not dry_run)
     rejected.extend(checked.rejected)
     report.imported, report.updated = len(planned.inserts), len(planned.updates)

@@ -9,8 +9,9 @@ import pytest
 from bot.services.identity import Role
 from bot.storage import identities
 from tests.driver import ChatDriver
-from tests.roster.conftest import Small, count_people, csv_bytes, person, run_import
+from tests.roster.conftest import HEADER, Small, count_people, csv_bytes, person, run_import
 
+ID = "056090009999"
 OTHER = (("Ninh Hải", "Bình Tây", "B1", "Trần Văn Khoa", "1970", "Nam", "", "", "", "", ""),)
 MIXED = [
     ("Vạn Thạnh", "Đầm Môn", "H9", "Đỗ Văn Mới", "1988", "Nam", "", "", "", "", ""),
@@ -65,3 +66,20 @@ async def test_a_province_wide_admin_imports_any_commune(two_communes: Small) ->
     assert chat.text.startswith("Xem trước tệp danh sách: 3 dòng, thêm mới 2 người, cập nhật 1")
     await chat.say("đồng ý")
     assert (await person(app, "Trần Văn Khoa"))["phone"] == "0911111111"
+
+
+async def test_an_id_number_of_another_commune_does_not_move_its_person_in(
+    two_communes: Small, admin: ChatDriver
+) -> None:
+    """A row of the admin's own village carrying the ID number of a person of the other
+    commune is refused: matched by that number, the person would be moved into it."""
+    app = two_communes.app
+    header = (*HEADER, "Số định danh cá nhân")
+    given = ("Ninh Hải", "Bình Tây", "B1", "Trần Văn Khoa", "1970", "Nam", *[""] * 5, ID)
+    await run_import(app, csv_bytes([given], header=header))
+    khoa = await person(app, "Trần Văn Khoa")
+    row = ("Vạn Thạnh", "Đầm Môn", "H1", "Trần Văn Khoa", "1970", "Nam", *[""] * 5, ID)
+    await admin.send_file("thon.csv", csv_bytes([row], header=header))
+    assert "Dòng 2: số định danh này là của một người ở xã khác, ngoài xã" in admin.text
+    await admin.say("đồng ý")
+    assert await person(app, "Trần Văn Khoa") == khoa

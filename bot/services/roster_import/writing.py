@@ -115,10 +115,12 @@ async def plan(
     on_file, villages = await store.all_places(tx)
     places = Places(on_file, villages)
     placed, rejected, counts = await _place(tx, places, checked.good, create_places, province)
+    allowed = None
     if communes is not None:
         placed, refused = outside(placed, villages, communes)
         rejected.extend(refused)
-    planned = await _match(tx, placed, now, report, create=not dry_run)
+        allowed = {v.village_id for v in villages if v.commune_id in communes}
+    planned = await _match(tx, placed, now, report, create=not dry_run, allowed=allowed)
     rejected.extend(checked.rejected)
     report.imported, report.updated = len(planned.inserts), len(planned.updates)
     report.created_villages = places.created
@@ -179,12 +181,14 @@ async def _match(
     report: ImportReport,
     *,
     create: bool,
+    allowed: set[int] | None = None,
 ) -> Plan:
     """Split the rows into new people and the updates that change something; the
     duplicates go to the report's rejected rows, the matched ones to its unchanged count.
 
     A later copy of a person already seen in the file is rejected as a duplicate. Without
-    `create`, households and boats not on file get stand-in ids (see `Plan`).
+    `create`, households and boats not on file get stand-in ids (see `Plan`). A row whose
+    ID number is a person's outside the `allowed` villages is rejected (never moved in).
     """
     stored = await store.people_in(tx, {village for village, _row in placed})
     numbers = [r.id_number for _v, r in placed if r.id_number]
@@ -206,7 +210,7 @@ async def _match(
     boats.update({boat: -n for n, boat in enumerate(new_boats, 1)})
     # Pure Python over every row: in the worker thread too, so the loop stays free.
     inserts, updates, matched, dupes = await asyncio.to_thread(
-        _pair, placed, stored, households, boats, now
+        _pair, placed, stored, households, boats, now, allowed
     )
     report.unchanged = matched - len(updates)
     report.rejected.extend(dupes)
@@ -219,6 +223,7 @@ def _pair(
     households: dict[tuple[int, str], int],
     boats: dict[str, int],
     now: datetime,
+    allowed: set[int] | None = None,
 ) -> tuple[list[NewPerson], list[dict[str, Any]], int, list[Rejected]]:
     """Each row paired with its stored person, or new, or a duplicate of an earlier row."""
     matcher = Matcher(stored)
@@ -238,6 +243,14 @@ def _pair(
             continue
         key: PersonKey = (village_id, row.household, fold(row.full_name), row.birth_year)
         person = matcher.find(key, row.id_number)
+        if person is not None and allowed is not None and person.village_id not in allowed:
+            dupes.append(
+                Rejected(
+                    row.line,
+                    _("the ID number is of a person in another commune, outside yours"),
+                )
+            )
+            continue
         ident: PersonKey | int | str = person.person_id if person is not None else key
         if row.id_number and (person is None or (person.id_number is None and ident in seen)):
             # Not on file, or the name's match was taken by an earlier row with another

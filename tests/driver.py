@@ -71,7 +71,12 @@ class ChatDriver:
             return await identity.resolve(tx, self._inbound(), self.app.clock.now())
 
     async def grant(
-        self, role: Role, *, village_id: int | None = None, commune_id: int | None = None
+        self,
+        role: Role,
+        *,
+        village_id: int | None = None,
+        commune_id: int | None = None,
+        province: bool = False,
     ) -> None:
         """Give this chat's user `role` (scoped to a village or commune)."""
         actor = await self.actor()
@@ -83,4 +88,5 @@ class ChatDriver:
                 self.app.clock.now(),
                 village_id=village_id,
                 commune_id=commune_id,
+                province=province,
             )

@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     grant.add_argument("--role", default="admin", choices=ROLES)
     grant.add_argument("--village", help="village id or name (village heads)")
     grant.add_argument("--commune", type=int, help="commune id, when there are several")
+    grant.add_argument(
+        "--province", action="store_true", help="an admin of every commune (sees all their people)"
+    )
     grant.set_defaults(func=lambda args: asyncio.run(grant_role(args)))
 
     listing = sub.add_parser("places", help="list communes and villages with their ids")
@@ -105,7 +108,12 @@ async def grant_role(args: argparse.Namespace) -> int:
     app = await build_app(Settings())
     try:
         async with app.db.write() as tx:
-            village_id, commune_id = await _scope(tx, args.role, args.village, args.commune)
+            province = args.province and args.role == Role.ADMIN.value
+            village_id, commune_id = (
+                (None, None)
+                if province
+                else await _scope(tx, args.role, args.village, args.commune)
+            )
             inbound = Inbound(channel=args.channel, chat_id=args.user, user_id=args.user)
             actor = await identity.resolve(tx, inbound, app.clock.now())
             await identity.grant(
@@ -115,6 +123,7 @@ async def grant_role(args: argparse.Namespace) -> int:
                 app.clock.now(),
                 village_id=village_id,
                 commune_id=commune_id,
+                province=province,
             )
             where = await _where(tx, village_id, commune_id)
     except ScopeProblem as problem:

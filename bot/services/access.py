@@ -1,4 +1,7 @@
-"""Who may see which village: a village head their own, a team lead their commune, an admin all."""
+"""Who may see which village: a village head their own, a team lead and an admin their commune.
+
+An admin grant with no place (the province's) sees every village.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from bot.storage import places
 
 async def visible_villages(tx: AsyncConnection, actor: Actor) -> frozenset[int]:
     """Ids of the villages whose people this actor may see (empty for plain residents)."""
-    if actor.is_admin:
+    admin = actor.admin_communes() if actor.is_admin else frozenset()
+    if admin is None:
         return frozenset(await places.village_ids(tx))
-    in_communes = await places.village_ids(tx, actor.commune_ids(Role.TEAM_LEAD))
+    in_communes = await places.village_ids(tx, actor.commune_ids(Role.TEAM_LEAD) | admin)
     return frozenset(in_communes | actor.village_ids(Role.VILLAGE_HEAD))
 
 

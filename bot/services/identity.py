@@ -69,6 +69,16 @@ class Actor:
             g.commune_id for g in self.grants if g.role is role and g.commune_id is not None
         )
 
+    def admin_communes(self) -> frozenset[int] | None:
+        """The communes this user's admin grants cover; None for the whole province.
+
+        An admin grant with no place is province-wide; any other holds its commune.
+        """
+        grants = [g for g in self.grants if g.role is Role.ADMIN]
+        if any(g.commune_id is None and g.village_id is None for g in grants):
+            return None
+        return self.commune_ids(Role.ADMIN)
+
 
 TOUCH_EVERY = timedelta(minutes=10)
 
@@ -299,8 +309,13 @@ async def grant(
     village_id: int | None = None,
     commune_id: int | None = None,
     granted_by: int | None = None,
+    province: bool = False,
 ) -> None:
-    village_id, commune_id = await role_scope(tx, role, village_id, commune_id)
+    """Give `role` where it applies; `province` makes an admin's grant cover every commune."""
+    if province and role is Role.ADMIN:
+        village_id = commune_id = None
+    else:
+        village_id, commune_id = await role_scope(tx, role, village_id, commune_id)
     await store.add_grant(
         tx, user_id, role.value, village_id, commune_id, now, granted_by=granted_by
     )

@@ -13,8 +13,9 @@ from sqlalchemy import insert
 
 from bot.app import App
 from bot.cli import main
+from bot.services.access import visible_villages
 from bot.services.identity import Role
-from bot.storage import identities
+from bot.storage import identities, places
 from bot.storage.tables.core import communes, villages
 from tests.driver import ChatDriver
 from tests.journeys.drivers import TelegramJourneyChat, grant, telegram_chat
@@ -210,3 +211,20 @@ async def test_old_unscoped_grants_get_the_only_commune(demo_app: App) -> None:
             await tx.execute(select(roles.c.commune_id).where(roles.c.user_id == both.user_id))
         ).all()
     assert invite is not None and unscoped == [] and [tuple(r) for r in kept] == [(1,)]
+
+
+async def test_cli_grants_a_province_admin_who_sees_every_commune(two_communes: App, cli) -> None:
+    code, out, _ = await cli("grant", "--channel", "console", "--user", "chief", "--province")
+    assert code == 0 and "every place" in out
+    code, _, _ = await cli(
+        "grant", "--channel", "console", "--user", "local", "--role", "admin", "--commune", "1"
+    )
+    assert code == 0
+    chief_actor = await ChatDriver(two_communes, "chief").actor()
+    local_actor = await ChatDriver(two_communes, "local").actor()
+    async with two_communes.db.read() as tx:
+        everywhere = await places.village_ids(tx)
+        first = await places.village_ids(tx, [1])
+        chief = await visible_villages(tx, chief_actor)
+        local = await visible_villages(tx, local_actor)
+    assert chief == everywhere and local == first != everywhere

@@ -26,8 +26,11 @@ async def test_scopes_by_role(demo_app: App) -> None:
     await head.grant(Role.VILLAGE_HEAD, village_id=first.id)
     await lead.grant(Role.TEAM_LEAD, commune_id=commune)
     await admin.grant(Role.ADMIN, commune_id=commune)
+    province = ChatDriver(demo_app, "p")
+    await province.grant(Role.ADMIN, province=True)
     async with demo_app.db.read() as tx:
         assert await visible_villages(tx, await head.actor()) == {first.id}
         assert await visible_villages(tx, await lead.actor()) == theirs
-        assert await visible_villages(tx, await admin.actor()) == {v.id for v in everywhere}
+        assert await visible_villages(tx, await admin.actor()) == theirs
+        assert await visible_villages(tx, await province.actor()) == {v.id for v in everywhere}
         assert await visible_villages(tx, await resident.actor()) == frozenset()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.i18n import gettext as _
-from bot.services.identity import Actor, Role
+from bot.services.identity import Actor
 from bot.services.roster_import.model import Rejected, RosterRow
 from bot.storage import roster as store
 
@@ -11,15 +11,8 @@ Placed = list[tuple[int, RosterRow]]  # each row with its village id
 
 
 def import_communes(actor: Actor) -> frozenset[int] | None:
-    """The communes the actor's admin grants cover; None for the whole province.
-
-    An admin grant with no place at all is province-wide; any other holds its commune.
-    No admin grant: no commune.
-    """
-    grants = [g for g in actor.grants if g.role is Role.ADMIN]
-    if any(g.commune_id is None and g.village_id is None for g in grants):
-        return None
-    return frozenset(g.commune_id for g in grants if g.commune_id is not None)
+    """The communes the actor may import rows for; None for the whole province."""
+    return actor.admin_communes() if actor.is_admin else frozenset()
 
 
 def outside(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from datetime import timedelta
 
 from bot.config import Settings
@@ -24,8 +23,8 @@ from bot.core.clock import Clock
 from bot.core.context import Context, FlowReset
 from bot.core.i18n import _, to_local, use_locale
 from bot.core.inbound import Inbound, Kind
-from bot.core.keys import new_choice_key
 from bot.core.locks import KeyedLocks
+from bot.core.offered import attach_keys
 from bot.core.reply import Choice, Reply
 from bot.core.router import AsideHandler, MenuItem, Route, Router, Trigger
 from bot.core.text import fold
@@ -170,7 +169,7 @@ class Dispatcher:
                     offerable=self.offerable,
                 )
                 await step(ctx)
-                replies = [*earlier, *await self._attach_keys(ctx)]
+                replies = [*earlier, *await attach_keys(ctx, self.clock.now())]
                 if convo != loaded:
                     await conversations.save(tx, actor.identity_id, convo, self.clock.now())
                 if inbound.inbox_id is not None and ctx.later is None:  # with its effects
@@ -410,51 +409,6 @@ class Dispatcher:
                 await route.handler(ctx)
                 return
         ctx.reply(_("I cannot use that here. Type /menu to see what I can do."))
-
-    async def _attach_keys(self, ctx: Context) -> list[Reply]:
-        """Give every offered choice an opaque key, stored server-side for this identity.
-
-        A button press answered with a list that offers the pressed action again (a toggle,
-        a page, a filter) answers with that list changed: the reply is marked to edit the
-        message that carried the button, on channels that can.
-        """
-        now = self.clock.now()
-        out: list[Reply] = []
-        last_keys: list[str] | None = None
-        pressed = ctx.choice.action if ctx.inbound.kind is Kind.CHOICE and ctx.choice else ""
-        for reply in ctx.replies:
-            if pressed and any(c.action == pressed for c in reply.choices):
-                reply = replace(reply, edit=True)  # the same list, changed: edit it in place
-                pressed = ""
-            if reply.choices:
-                keyed = tuple(replace(c, key=new_choice_key()) for c in reply.choices)
-                await conversations.add_choices(
-                    ctx.tx,
-                    [
-                        StoredChoice(
-                            c.key, ctx.actor.identity_id, c.action, c.value, c.label, c.meaning
-                        )
-                        for c in keyed
-                    ],
-                    now,
-                )
-                last_keys = [c.key for c in keyed]
-                reply = replace(reply, choices=keyed)
-            out.append(reply)
-        shown = [r for r in ctx.replies if not r.notice]  # a notice asks nothing
-        if ctx.inbound.is_group:
-            pass  # a group's buttons never replace the member's private menu
-        elif last_keys is not None:
-            ctx.convo.menu_keys = last_keys
-        elif ctx.state is not None and shown:
-            ctx.convo.menu_keys = []  # the flow asked for free text: "3" is an answer, not a pick
-        if ctx.state is None:
-            ctx.convo.prompt = ""
-        elif not ctx.reasked and shown:
-            asking = [r for r in shown if r.choices] or [r for r in shown if r.text]
-            if asking:
-                ctx.convo.prompt = asking[-1].text
-        return out
 
     async def purge_old_choices(self) -> int:
         async with self.db.write() as tx:

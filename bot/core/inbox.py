@@ -10,14 +10,20 @@ marks a row `handled` in the transaction of its effects, with the replies; the w
 them and marks the row `done`. On start, rows a previous run left `new` are handled and rows
 left `handled` are answered from the stored replies.
 
-Several workers (PostgreSQL): each handles the rows it received (its start also takes up
-every unfinished row, those of live workers too). The dispatcher's per-chat advisory lock
-keeps one message of a chat at a time across workers, and a row is marked handled only while
-still new, so a row two workers hold is handled and answered once. Order: before a worker
-handles a row it handles the chat's earlier rows still new, wherever they arrived (the other
-worker then finds them handled and shows nothing); a platform sends a chat's next update only
-after the last one was stored, so the earlier ones are always visible. Not kept: a `handled`
-row a starting worker takes up while its live owner is sending it is sent twice.
+Several workers (PostgreSQL): each holds a session advisory lock named by its id while it
+lives (bot/storage/inbox_workers.py) and each row names the worker holding it: its receiver,
+then the worker that handled it. A starting worker takes up only the rows of workers that are
+gone (their lock went with their connection, even after kill -9) and the rows it takes now name
+it, so a row a live worker is handling or sending is answered by that worker alone. The
+dispatcher's per-chat advisory lock keeps one message of a chat at a time across workers, and a
+row is marked handled only while still new, so a row two workers hold is handled and answered
+once. Order: before a worker handles a row it handles the chat's earlier rows still new,
+wherever they arrived (the other worker then finds them handled and shows nothing); a platform
+sends a chat's next update only after the last one was stored, so the earlier ones are always
+visible. Not kept: a worker whose lock connection dropped while it lives (the database
+restarted, a network cut) is taken for gone until it takes the lock again (within `STAY_S`),
+and a row it is sending meanwhile may be sent twice; so is a reply accepted by the platform in
+the very instant its worker is killed (the crash guarantee).
 """
 
 from __future__ import annotations
@@ -41,12 +47,14 @@ from bot.core.reply import Reply
 from bot.storage import inbox as store
 from bot.storage.db import Database
 from bot.storage.inbox import Open, Received
+from bot.storage.inbox_workers import Presence, new_worker_id
 
 logger = logging.getLogger(__name__)
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 KEEP_FINISHED = timedelta(days=2)  # platforms replay within a day
 RECENT = 4096  # rows finished here remembered, so another worker's earlier row is not redone
+STAY_S = 5.0  # how often a worker makes sure it still holds its lock (PostgreSQL)
 
 
 class Unreadable(Exception):
@@ -119,13 +127,17 @@ class Inbox:
         self._finish_wanted = asyncio.Event()
         self._marking = False
         self._tasks: list[asyncio.Task[None]] = []
+        # Who this worker is, for the rows it holds; its lock says it lives (PostgreSQL).
+        self.worker = new_worker_id()
+        self.presence = Presence(db, self.worker)
 
     # ---- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Take up what a previous run left, then start the workers."""
+        """Take up what workers now gone left, then start the workers."""
+        await self.presence.enter()  # first: others starting now leave this worker's rows
         async with self.db.write() as tx:
-            left = await store.unfinished(tx, self.channel)
+            left = await store.take_up(tx, self.channel, self.worker)
             await store.purge_finished(tx, self.clock.now() - KEEP_FINISHED)
         if left:
             logger.info(
@@ -140,6 +152,10 @@ class Inbox:
             for n in range(self.slots)
         ]
         self._tasks.append(asyncio.create_task(self._mark_loop(), name=f"inbox-{self.channel}"))
+        if not self.db.is_sqlite:
+            self._tasks.append(
+                asyncio.create_task(self._stay(), name=f"inbox-{self.channel}-lock")
+            )
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Finish what is queued (up to `grace_s`), write the done marks, stop the workers."""
@@ -149,7 +165,10 @@ class Inbox:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await self._write_done()
+        try:
+            await self._write_done()
+        finally:
+            await self.presence.leave()  # what is left unfinished is others' to take up
 
     async def wait_idle(self, within_s: float = 30.0) -> None:
         """Wait until nothing is queued, being handled or left to mark (TimeoutError after)."""
@@ -180,7 +199,9 @@ class Inbox:
                 item = replace(item, notice=store.FLOOD)
             rows.append(item)
         async with self.db.write() as tx:
-            fresh = await store.insert_received(tx, self.channel, rows, self.clock.now())
+            fresh = await store.insert_received(
+                tx, self.channel, rows, self.clock.now(), self.worker
+            )
         for row in fresh:
             if row.status == store.NEW:
                 self._enqueue(row)
@@ -197,6 +218,7 @@ class Inbox:
     # ---- the workers ------------------------------------------------------------------------
 
     async def _work(self) -> None:
+        store.WORKER.set(self.worker)  # this task's: rows it handles are marked as this worker's
         while True:
             chat = await self._line.get()
             queue = self._chats[chat]
@@ -283,6 +305,15 @@ class Inbox:
         if got is None:
             self._done(row.id)
         return got
+
+    async def _stay(self) -> None:
+        """Keep this worker's lock: taken again if its connection was lost."""
+        while True:
+            await asyncio.sleep(STAY_S)
+            try:
+                await self.presence.check()
+            except Exception:
+                logger.exception("inbox %s: could not take its worker lock again", self.channel)
 
     # ---- done marks, written together -------------------------------------------------------
 

@@ -3,7 +3,9 @@
 A row goes new -> handled (the message's effects and its replies committed together, by the
 dispatcher's transaction) -> done (the replies were sent). An update nobody could read is
 `bad` (kept raw with the error); one dropped by the flood limit is `dropped`. The unique key
-(channel, update_key) makes a replayed update a no-op.
+(channel, update_key) makes a replayed update a no-op. Each row names the worker holding it
+(`worker`): its receiver, then the worker that handled it or took it up; a starting worker takes
+up only the rows of workers that are gone (inbox_workers.py), so a live one's are answered once.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import String, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.reply import Attachment, Choice, Reply
+from bot.storage.inbox_workers import gone
 from bot.storage.sql import hot
 from bot.storage.tables.inbox import inbox
 
@@ -27,6 +31,10 @@ logger = logging.getLogger(__name__)
 
 NEW, HANDLED, DONE, BAD, DROPPED = "new", "handled", "done", "bad", "dropped"
 FLOOD = "flood"
+
+# The inbox worker running this task (set by each of its tasks): `mark_handled` records it, as
+# the dispatcher that calls it knows nothing of workers. None: the row keeps its worker.
+WORKER: ContextVar[str | None] = ContextVar("inbox_worker", default=None)
 
 
 class AlreadyHandled(Exception):
@@ -74,6 +82,7 @@ _MARK_HANDLED = hot(
         status=HANDLED,
         replies=bindparam("replies", type_=inbox.c.replies.type),
         handled_at=bindparam("at", type_=inbox.c.handled_at.type),
+        worker=func.coalesce(bindparam("worker", type_=String), inbox.c.worker),
     )
 )
 _MARK_DONE = hot(
@@ -84,9 +93,13 @@ _MARK_DONE = hot(
 
 
 async def insert_received(
-    tx: AsyncConnection, channel: str, rows: Sequence[Received], now: datetime
+    tx: AsyncConnection,
+    channel: str,
+    rows: Sequence[Received],
+    now: datetime,
+    worker: str | None = None,
 ) -> list[Open]:
-    """Store the updates; returns the rows that were new (a replayed key is skipped)."""
+    """Store the updates, held by `worker`; returns the new rows (a replayed key is skipped)."""
     if not rows:
         return []
     values = [
@@ -99,6 +112,7 @@ async def insert_received(
             "notice": row.notice,
             "payload": row.payload,
             "received_at": now,
+            "worker": worker,
         }
         for row in rows
     ]
@@ -129,7 +143,8 @@ async def mark_handled(
     Raises AlreadyHandled when the row is no longer new, so its effects are not made twice.
     """
     result = await tx.execute(
-        _MARK_HANDLED, {"row": row_id, "replies": [_dump(r) for r in replies], "at": now}
+        _MARK_HANDLED,
+        {"row": row_id, "replies": [_dump(r) for r in replies], "at": now, "worker": WORKER.get()},
     )
     if result.rowcount == 0:
         raise AlreadyHandled(row_id)
@@ -171,6 +186,55 @@ async def unfinished(tx: AsyncConnection, channel: str) -> list[Open]:
         )
         for r in rows
     ]
+
+
+async def take_up(tx: AsyncConnection, channel: str, worker: str) -> list[Open]:
+    """The channel's unfinished rows `worker` may answer, now held by it, oldest first.
+
+    Those of a live worker are left to it (it may be sending their replies this instant): only
+    rows of workers that are gone, of none, or of `worker` itself. On SQLite (one process) every
+    unfinished row is left from a previous run.
+    """
+    open_rows = [inbox.c.channel == channel, inbox.c.status.in_([NEW, HANDLED])]
+    where = list(open_rows)
+    if tx.dialect.name == "postgresql":
+        holders = await tx.scalars(select(inbox.c.worker).where(*open_rows).distinct())
+        mine = [worker]
+        for other in holders.all():
+            if other is not None and other != worker and await gone(tx, other):
+                mine.append(other)
+        # By name, not "all but the live ones": a row another starting worker took meanwhile
+        # now names that worker, and the update finds it no longer matches.
+        where.append(or_(inbox.c.worker.is_(None), inbox.c.worker.in_(mine)))
+    rows = await tx.execute(
+        update(inbox)
+        .where(*where)
+        .values(worker=worker)
+        .returning(
+            inbox.c.id,
+            inbox.c.chat_key,
+            inbox.c.user_key,
+            inbox.c.payload,
+            inbox.c.status,
+            inbox.c.notice,
+            inbox.c.replies,
+        )
+    )
+    return sorted(
+        (
+            Open(
+                r.id,
+                r.chat_key,
+                r.user_key,
+                r.payload,
+                r.status,
+                r.notice,
+                _load_all(r.id, r.replies),
+            )
+            for r in rows
+        ),
+        key=lambda row: row.id,
+    )
 
 
 async def earlier_new(tx: AsyncConnection, channel: str, row: Open) -> list[Open]:

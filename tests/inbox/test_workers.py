@@ -1,25 +1,33 @@
-"""Several workers on one inbox: a row one worker holds and another took up is answered once.
+"""Several workers on one inbox: every row is answered once, by one worker.
 
-Each worker's start takes up every unfinished row of its channel, those of live workers
-too (nothing says which worker holds a row); the row is marked handled only while still new,
-in the transaction of its effects, so the second worker's effects are rolled back and it
-shows nothing.
+A worker's start takes up the unfinished rows of workers that are gone (on SQLite, one
+process, every row); a live worker's rows, even one it is sending this instant, are left to
+it. A row two workers hold anyway (received before its worker started) is marked handled only
+while still new, in the transaction of its effects, so the second worker shows nothing.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import text
 
 from bot.app import App
 from bot.core.inbound import Inbound
 from bot.core.inbox import Inbox
 from bot.core.reply import Reply
 from bot.storage import inbox as store
+from bot.storage.inbox_workers import gone, lock_name
 from tests.inbox.test_queues import Recorder, update
 
 
 async def test_a_row_two_workers_hold_is_handled_and_answered_once(app: App) -> None:
     first, second = Recorder(), Recorder()
     holding = Inbox(app.db, app.clock, app.dispatcher.handle, first, slots=1)
-    await holding.receive([update("c1", 1)])  # queued in its memory, not yet handled
+    # Queued in its memory, not yet handled; not started, this worker does not hold its lock.
+    await holding.receive([update("c1", 1)])
     taking_up = Inbox(app.db, app.clock, app.dispatcher.handle, second, slots=1)
     await taking_up.start()  # a worker restarted meanwhile: it takes the row up as left
     await taking_up.wait_idle(10)
@@ -61,3 +69,130 @@ async def test_a_chats_earlier_message_on_another_worker_is_handled_first(app: A
 async def test_workers_share_the_order_on_postgresql_only_by_default(app: App) -> None:
     inbox = Inbox(app.db, app.clock, app.dispatcher.handle, Recorder())
     assert inbox.shared is (not app.db.is_sqlite)
+
+
+class Stalled(Recorder):
+    """A channel whose sends wait until released: its worker is caught mid-send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def show(
+        self, chat_id: str, replies: Sequence[Reply], inbound: Inbound | None = None
+    ) -> None:
+        self.sending.set()
+        await self.release.wait()
+        await super().show(chat_id, replies, inbound)
+
+
+async def caught_mid_send(app: App) -> tuple[Inbox, Stalled]:
+    """A started worker sending c1's stored replies, with c2's message still new in its queue."""
+    stalled = Stalled()
+    inbox = Inbox(app.db, app.clock, app.dispatcher.handle, stalled, slots=1)
+    await inbox.start()
+    await inbox.receive([update("c1", 1)])
+    await asyncio.wait_for(stalled.sending.wait(), 10)
+    await inbox.receive([update("c2", 1)])  # the only slot is busy: it waits, new
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"handled": 1, "new": 1}
+    return inbox, stalled
+
+
+async def cut(inbox: Inbox) -> None:
+    """The server drops the session holding the worker's lock (as when its process dies)."""
+    async with inbox.db.write() as tx:  # a bigint advisory key is split in two in pg_locks
+        cut = await tx.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND objsubid = 1"
+                " AND (classid::bigint << 32 | objid::bigint) = hashtextextended(:key, 0)"
+            ),
+            {"key": lock_name(inbox.worker)},
+        )
+    assert cut == 1
+
+
+async def kill(inbox: Inbox) -> None:
+    """As kill -9 does: the worker stops where it is and the server drops its session."""
+    for task in inbox._tasks:
+        task.cancel()
+    await asyncio.gather(*inbox._tasks, return_exceptions=True)
+    await cut(inbox)
+    await inbox.presence.leave()  # only closes this side of the connection the server dropped
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_live_workers_rows_are_left_to_it_by_a_starting_worker(app: App) -> None:
+    live, stalled = await caught_mid_send(app)
+    starting = Recorder()
+    other = Inbox(app.db, app.clock, app.dispatcher.handle, starting, slots=1)
+    await other.start()  # a worker (re)started while the first is sending c1's replies
+    await other.wait_idle(10)
+    stalled.release.set()
+    await live.wait_idle(10)
+    await live.stop()
+    await other.stop()
+    assert starting.shown == []  # neither the reply being sent nor c2's waiting message
+    assert {chat for chat, _ in stalled.shown} == {"c1", "c2"}  # each answered by the first
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"done": 2}
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_dead_workers_rows_are_answered_once_by_the_workers_starting(app: App) -> None:
+    dead, stalled = await caught_mid_send(app)
+    async with app.db.read() as tx:
+        [kept] = [row.replies for row in await store.unfinished(tx, "test") if row.replies]
+    await kill(dead)
+    readers = [Recorder(), Recorder()]
+    workers = [Inbox(app.db, app.clock, app.dispatcher.handle, r, slots=1) for r in readers]
+    await asyncio.gather(*(worker.start() for worker in workers))  # both at once
+    for worker in workers:
+        await worker.wait_idle(10)
+        await worker.stop()
+    shown = readers[0].shown + readers[1].shown
+    assert stalled.shown == []  # killed before its send went out
+    assert [text for chat, text in shown if chat == "c1"] == [r.text for r in kept]  # once
+    assert len([chat for chat, _ in shown if chat == "c2"]) >= 1  # handled after the kill
+    assert [len({chat for chat, _ in r.shown}) for r in readers] in ([2, 0], [0, 2])
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"done": 2}
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_row_handled_for_another_worker_is_left_to_the_worker_sending_it(
+    app: App,
+) -> None:
+    dead, _ = await caught_mid_send(app)  # c2's first message waits, new, in its queue
+    helping = Stalled()
+    helper = Inbox(app.db, app.clock, app.dispatcher.handle, helping, slots=1)
+    await helper.start()
+    await helper.receive([update("c2", 2)])  # handles c2's first message first, then sends it
+    await asyncio.wait_for(helping.sending.wait(), 10)
+    await kill(dead)  # the worker that received c2's first message dies
+    starting = Recorder()
+    other = Inbox(app.db, app.clock, app.dispatcher.handle, starting, slots=1)
+    await other.start()
+    await other.wait_idle(10)
+    helping.release.set()
+    await helper.wait_idle(10)
+    await helper.stop()
+    await other.stop()
+    assert {chat for chat, _ in starting.shown} == {"c1"}  # the dead worker's reply, not c2's
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"done": 3}
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_worker_whose_lock_connection_dropped_takes_its_lock_again(app: App) -> None:
+    inbox = Inbox(app.db, app.clock, app.dispatcher.handle, Recorder(), slots=1)
+    await inbox.start()
+    await cut(inbox)  # a network cut, the database restarted: the worker itself lives on
+    async with app.db.write() as tx:
+        assert await gone(tx, inbox.worker)
+    await inbox.presence.check()  # what it does every few seconds
+    async with app.db.write() as tx:
+        assert not await gone(tx, inbox.worker)
+    await inbox.stop()

@@ -21,6 +21,8 @@ inbox = Table(
     Column("error", String(300), nullable=True),
     Column("received_at", UtcDateTime, nullable=False),
     Column("handled_at", UtcDateTime, nullable=True),
+    # the worker holding it: its receiver, then the one that handled or took it up (NULL: any)
+    Column("worker", String(64), nullable=True),
     UniqueConstraint("channel", "update_key", name="uq_inbox_update"),
     Index("ix_inbox_open", "status", "id"),
 )

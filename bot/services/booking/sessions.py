@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services import booking_events
+from bot.services.access import managed_communes
 from bot.services.booking import notices, waitlist
 from bot.services.booking.rules import (
     DEFAULT_SLOT_MINUTES,
@@ -18,7 +19,7 @@ from bot.services.booking.rules import (
     SessionError,
     local_moment,
 )
-from bot.services.identity import Actor, Role
+from bot.services.identity import Actor
 from bot.storage import booking as store
 from bot.storage import places
 
@@ -243,16 +244,16 @@ async def cancel_session(
 
 
 def may_manage(actor: Actor, commune_id: int) -> bool:
-    """Admins manage every session; team leads those of their communes."""
-    return actor.is_admin or commune_id in actor.commune_ids(Role.TEAM_LEAD)
+    """A province admin manages every session; team leads and commune admins their communes'."""
+    communes = managed_communes(actor)
+    return communes is None or commune_id in communes
 
 
 async def managed_sessions(
     tx: AsyncConnection, actor: Actor, now: datetime
 ) -> list[store.Session]:
     """Sessions not over yet that this team lead or admin manages."""
-    communes = None if actor.is_admin else actor.commune_ids(Role.TEAM_LEAD)
-    return await store.sessions_ahead(tx, now, commune_ids=communes)
+    return await store.sessions_ahead(tx, now, commune_ids=managed_communes(actor))
 
 
 def _rank(point_village: int | None, point_island: bool, village: int | None, island: bool) -> int:
@@ -300,16 +301,14 @@ async def village_of_person(tx: AsyncConnection, person_id: int | None) -> int |
 
 async def points_for(tx: AsyncConnection, actor: Actor) -> list[store.Point]:
     """Collection points this team lead or admin may open sessions at."""
-    return await store.points(tx, None if actor.is_admin else actor.commune_ids(Role.TEAM_LEAD))
+    return await store.points(tx, managed_communes(actor))
 
 
 async def villages_for(tx: AsyncConnection, actor: Actor) -> list[places.Village]:
-    """Villages a team lead may place a collection point in (an admin: all)."""
+    """Villages a team lead or admin may place a collection point in (a province admin: all)."""
     every = await places.all_villages(tx)
-    if actor.is_admin:
-        return every
-    communes = actor.commune_ids(Role.TEAM_LEAD)
-    return [v for v in every if v.commune_id in communes]
+    communes = managed_communes(actor)
+    return every if communes is None else [v for v in every if v.commune_id in communes]
 
 
 async def all_villages(tx: AsyncConnection) -> list[places.Village]:
@@ -326,7 +325,7 @@ async def add_point(
     communes = sorted(
         {villages[village_id].commune_id}
         if village_id is not None
-        else (actor.commune_ids(Role.TEAM_LEAD) or {v.commune_id for v in villages.values()})
+        else (managed_communes(actor) or {v.commune_id for v in villages.values()})
     )
     if not communes or not name.strip():
         return SessionError.NOT_ALLOWED

@@ -34,7 +34,7 @@ async def show_status(ctx: Context) -> None:
         if (
             current.waiting
             and broadcast.status in ("scheduled", "sending")
-            and (broadcast.author_user_id == ctx.actor.user_id or ctx.actor.is_admin)
+            and await service.may_stop(ctx.tx, ctx.actor, broadcast)
         ):
             choices.append(Choice(_("Stop sending"), "broadcast.stop", str(broadcast.id)))
         preview = broadcast.text if len(broadcast.text) <= 120 else broadcast.text[:117] + "…"
@@ -68,6 +68,11 @@ async def stop(ctx: Context) -> None:
     """Withdraws the messages of a notice that have not gone out yet."""
     broadcast = await _visible(ctx)
     if broadcast is None:
+        return
+    if not await service.may_stop(ctx.tx, ctx.actor, broadcast):
+        ctx.reply(
+            _("Only its author, or an admin of every village it goes to, can stop this notice.")
+        )
         return
     if await service.cancel(ctx.tx, ctx.actor, broadcast.id, ctx.now()):
         ctx.reply(_("Stopped: the messages not sent yet were withdrawn."))

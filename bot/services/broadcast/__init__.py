@@ -23,6 +23,7 @@ from bot.services.broadcast.compose import (
     Created,
     cancel,
     create,
+    may_stop,
     session_text,
     sessions_to_announce,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "find_visible",
     "finish_due",
     "may_see",
+    "may_stop",
     "not_reached_for",
     "out_of_quiet_hours",
     "parse_range",

@@ -14,13 +14,14 @@ from bot.core.i18n import gettext as _
 from bot.core.i18n import to_local, use_locale
 from bot.core.keys import new_choice_key
 from bot.core.understand import meaning
-from bot.services.access import visible_villages
+from bot.services.access import is_province_admin, visible_villages
 from bot.services.booking import Service as BookingService
 from bot.services.booking import reservations as booking_reservations
 from bot.services.booking import sessions as booking_sessions
 from bot.services.booking import texts as booking_texts
 from bot.services.broadcast.audience import Audience, audience_rows, check_scope
 from bot.services.broadcast.replies import Answer
+from bot.services.broadcast.report import audience_of
 from bot.services.identity import Actor
 from bot.storage import broadcast as store
 from bot.storage import conversations
@@ -196,12 +197,8 @@ async def _enqueue_all(
 async def cancel(tx: AsyncConnection, actor: Actor, broadcast_id: int, now: datetime) -> bool:
     """Stop a broadcast that is still going out: its waiting messages are withdrawn."""
     broadcast = await store.find(tx, broadcast_id)
-    if broadcast is None or not (broadcast.author_user_id == actor.user_id or actor.is_admin):
+    if broadcast is None or not await may_stop(tx, actor, broadcast):
         return False
-    if not actor.is_admin:  # the author must still cover its villages (checked before writing)
-        audience = Audience.model_validate(broadcast.audience)
-        if not set(audience.village_ids) <= await visible_villages(tx, actor):
-            return False
     if not await store.finish(tx, broadcast_id, "cancelled", now):
         return False
     dropped = await store.drop_unsent(tx, broadcast_id)
@@ -209,3 +206,16 @@ async def cancel(tx: AsyncConnection, actor: Actor, broadcast_id: int, now: date
         "broadcast cancelled: id=%s by=%s withdrawn=%s", broadcast_id, actor.user_id, dropped
     )
     return True
+
+
+async def may_stop(tx: AsyncConnection, actor: Actor, broadcast: store.BroadcastRow) -> bool:
+    """A province admin stops any notice; its author or a commune admin one within their villages.
+
+    The author must still cover its villages (checked before writing).
+    """
+    if is_province_admin(actor):
+        return True
+    if not (broadcast.author_user_id == actor.user_id or actor.is_admin):
+        return False
+    audience = audience_of(broadcast)
+    return audience is not None and set(audience.village_ids) <= await visible_villages(tx, actor)

@@ -17,7 +17,7 @@ from bot.core.i18n import format_datetime, format_number, use_locale
 from bot.core.i18n import gettext as _
 from bot.core.reply import Choice
 from bot.services import outbox as outbox_service
-from bot.services.access import visible_villages
+from bot.services.access import is_province_admin, visible_villages
 from bot.services.broadcast.audience import Audience
 from bot.services.broadcast.replies import reply_line
 from bot.services.identity import Actor
@@ -61,8 +61,8 @@ def audience_of(broadcast: store.BroadcastRow) -> Audience | None:
 
 
 async def may_see(tx: AsyncConnection, actor: Actor, broadcast: store.BroadcastRow) -> bool:
-    """The author, an admin, or a staff member of one of its villages."""
-    if broadcast.author_user_id == actor.user_id or actor.is_admin:
+    """The author, a province admin, or staff (a commune admin too) of one of its villages."""
+    if broadcast.author_user_id == actor.user_id or is_province_admin(actor):
         return True
     audience = audience_of(broadcast)
     visible = await visible_villages(tx, actor)
@@ -256,7 +256,7 @@ async def not_reached_for(
     if audience is None:
         return []
     allowed = set(audience.village_ids)
-    if not (broadcast.author_user_id == actor.user_id or actor.is_admin):
+    if not (broadcast.author_user_id == actor.user_id or is_province_admin(actor)):
         allowed &= await visible_villages(tx, actor)
     rows = await store.not_reached(tx, broadcast.id, allowed)
     logger.info(

@@ -1,0 +1,140 @@
+"""A commune admin follows their own commune's notices; a province admin every commune's.
+
+Vạn Thạnh's admin against Ninh Hải's notices (see conftest for who lives where).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import update
+
+import bot.services.broadcast as service
+from bot.services.broadcast import Audience, AudienceKind
+from bot.services.identity import Role
+from bot.storage.tables.core import choices, outbox
+from tests.broadcast.conftest import Roster
+from tests.driver import ChatDriver
+
+TEXT = "Sáng thứ 7 làm căn cước tại nhà văn hóa."
+
+
+async def _create(roster: Roster, author: ChatDriver, *village_keys: str) -> int:
+    """A notice for the villages, to go out in three hours (so it can still be stopped)."""
+    app = roster.app
+    actor = await author.actor()
+    async with app.db.write() as tx:
+        created = await service.create(
+            tx,
+            actor,
+            audience=Audience(
+                village_ids=[roster.villages[k] for k in village_keys], kind=AudienceKind.ALL
+            ),
+            text=TEXT,
+            with_replies=False,
+            scheduled_at=app.clock.now() + timedelta(hours=3),
+            now=app.clock.now(),
+        )
+    return created.broadcast_id
+
+
+async def _admin(roster: Roster) -> ChatDriver:
+    return await roster.staff("admin", Role.ADMIN, commune_id=roster.commune)
+
+
+async def _chief(roster: Roster) -> ChatDriver:
+    chief = ChatDriver(roster.app, "chief")
+    await chief.grant(Role.ADMIN, province=True)
+    return chief
+
+
+def _shown(chat: ChatDriver) -> str:
+    return chat.text + "\n" + "\n".join(c.label for c in chat.choices())
+
+
+async def _forge(chat: ChatDriver, action: str, value: int) -> None:
+    """Point the chat's stored choices for `action` at another notice (an old or forged list)."""
+    identity_id = (await chat.actor()).identity_id
+    async with chat.app.db.write() as tx:
+        await tx.execute(
+            update(choices)
+            .where(choices.c.identity_id == identity_id, choices.c.action == action)
+            .values(value=str(value))
+        )
+
+
+async def test_a_commune_admin_does_not_see_another_communes_notice(roster: Roster) -> None:
+    """Typed: the other commune's notice is not listed; a stale pick of it is refused."""
+    other_lead = await roster.staff("lead-b", Role.TEAM_LEAD, commune_id=roster.other_commune)
+    theirs = await _create(roster, other_lead, "v3")
+    admin = await _admin(roster)
+    await admin.say("/broadcast_status")
+    assert "Chưa có thông báo nào." in admin.text
+
+    chief = await _chief(roster)
+    await chief.say("/broadcast_status")
+    assert TEXT in chief.text and "Dừng gửi" in _shown(chief)
+
+    ours = await _create(roster, await roster.lead(), "v1")
+    await admin.say("/broadcast_status")
+    assert TEXT in admin.text and "Dừng gửi" in _shown(admin)  # their commune's: as before
+    await _forge(admin, "broadcast.stop", theirs)
+    await admin.say("dừng gửi")
+    assert "Bạn không xem được thông báo này." in admin.text
+    await admin.say("/broadcast_status")
+    await _forge(admin, "broadcast.file", theirs)
+    await admin.say("danh sách chưa nhận")
+    assert "Bạn không xem được thông báo này." in admin.text and not admin.last[0].document
+    waiting = await roster.outbox_rows(theirs)
+    assert [r["status"] for r in waiting] == ["pending"]  # Nam's message still waits
+    assert await roster.outbox_rows(ours)
+
+
+async def test_a_notice_over_two_communes_shows_a_commune_admin_their_part(
+    roster: Roster,
+) -> None:
+    """Typed: the list holds their commune's people only, and they cannot stop it."""
+    chief = await _chief(roster)
+    both = await _create(roster, chief, "v1", "v3")
+    nam = (await roster.chats["r8"].actor()).user_id
+    async with roster.app.db.write() as tx:  # Nam (Ninh Hải) blocked the bot: to visit
+        await tx.execute(
+            update(outbox)
+            .where(outbox.c.broadcast_id == both, outbox.c.user_id == nam)
+            .values(status="blocked")
+        )
+    admin = await _admin(roster)
+    await admin.say("/broadcast_status")
+    assert TEXT in admin.text and "Dừng gửi" not in _shown(admin)
+    await admin.say("danh sách chưa nhận")
+    document = admin.last[0].document
+    assert document is not None
+    names = [r[3] for r in csv.reader(io.StringIO(document.data.decode("utf-8-sig")))][1:]
+    assert names == ["Nguyễn Văn Cường"]  # not Nam, of Ninh Hải
+
+    await admin.say("/broadcast_status")
+    stop = next(c for c in admin.choices() if c.action == "broadcast.file")
+    await _forge_stop(admin, stop.key, both)
+    await admin.say("dừng gửi")
+    assert "Chỉ người soạn thông báo này" in admin.text
+    admin_actor = await admin.actor()
+    async with roster.app.db.write() as tx:
+        assert await service.cancel(tx, admin_actor, both, roster.app.clock.now()) is False
+    left = await roster.outbox_rows(both)
+    assert len(left) == 4
+
+    await chief.say("/broadcast_status")
+    await chief.say("dừng gửi")
+    assert "Đã dừng" in chief.text
+
+
+async def _forge_stop(chat: ChatDriver, key: str, broadcast_id: int) -> None:
+    """Turn a stored choice into a stop button for the notice (as an old list would hold)."""
+    async with chat.app.db.write() as tx:
+        await tx.execute(
+            update(choices)
+            .where(choices.c.key == key)
+            .values(action="broadcast.stop", value=str(broadcast_id), label="Dừng gửi")
+        )

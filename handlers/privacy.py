@@ -25,6 +25,10 @@ FORGET_REASON = "privacy:forget_reason"
 FORGET_CONFIRM = "privacy:forget_confirm"
 REVOKE_CONFIRM = "privacy:revoke_confirm"
 LIST_SHOWN = 30
+OUTSIDE_PERSON = lazy_gettext(
+    "Person #{id} is not in the commune you manage: only their commune or the province can "
+    "delete their data."
+)
 FORGET_WORDS = ("xoa thong tin", "xoa du lieu", "xoa tai khoan", "delete my data")
 
 
@@ -70,6 +74,10 @@ async def forget_start(ctx: Context) -> None:
         person_id = int(parts[0].lstrip("#"))
         if len(parts) > 1:
             await _forget(ctx, person_id, None, parts[1])
+            return
+        if not await forget.may_forget(ctx.tx, ctx.actor, person_id):
+            ctx.end()
+            ctx.main_menu(str(OUTSIDE_PERSON).format(id=person_id))
             return
         _ask_reason(ctx, person_id, None)
         return
@@ -168,6 +176,9 @@ async def forget_no(ctx: Context) -> None:
 
 async def _forget(ctx: Context, person_id: int, request_id: object, reason: str) -> None:
     ctx.end()
+    if not await forget.may_forget(ctx.tx, ctx.actor, person_id):
+        ctx.main_menu(str(OUTSIDE_PERSON).format(id=person_id))
+        return
     done = await forget.forget_person(
         ctx.tx, person_id, by=ctx.actor.user_id, now=ctx.now(), reason=reason
     )
@@ -245,11 +256,17 @@ async def revoke_yes(ctx: Context) -> None:
     data = dict(ctx.convo.data)
     ctx.end()
     role_id = str(data.get("role_id", ""))
+    allowed = await roles.in_scope(ctx.tx, ctx.actor, int(role_id)) if role_id.isdigit() else None
+    if allowed is False:
+        ctx.main_menu(
+            _("That role is outside the commune you manage: only the province can take it back.")
+        )
+        return
     taken = (
         await roles.revoke(
             ctx.tx, int(role_id), by=ctx.actor.user_id, now=ctx.now(), reason="chat"
         )
-        if role_id.isdigit()
+        if allowed
         else None
     )
     ctx.actor = await identity.reload(ctx.tx, ctx.actor)

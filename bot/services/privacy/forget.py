@@ -13,10 +13,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.services.access import is_province_admin, visible_villages
 from bot.services.identity import Actor
 from bot.services.privacy.clean import one_line
 from bot.storage import audit as audit_store
 from bot.storage import privacy as store
+from bot.storage import roster_queries
 from bot.storage.privacy import ForgetRequest
 
 logger = logging.getLogger(__name__)
@@ -77,5 +79,27 @@ async def request_forget(tx: AsyncConnection, actor: Actor, now: datetime) -> bo
     return True
 
 
+async def may_forget(tx: AsyncConnection, actor: Actor, person_id: int) -> bool:
+    """A province admin forgets anyone; a commune admin the people of their commune's villages.
+
+    An id that is no one passes, to be answered as no such person.
+    """
+    if is_province_admin(actor):
+        return True
+    if not actor.is_admin:
+        return False
+    place = await roster_queries.person_place(tx, person_id)
+    return place is None or place.village_id in await visible_villages(tx, actor)
+
+
 async def open_requests(tx: AsyncConnection, actor: Actor) -> list[ForgetRequest]:
-    return await store.forget_requests_open(tx) if actor.is_admin else []
+    """The open requests an admin may carry out: a commune admin's, their commune's people's.
+
+    A request from a chat user not linked to the roster has no commune: every admin sees it.
+    """
+    if not actor.is_admin:
+        return []
+    found = await store.forget_requests_open(tx)
+    if is_province_admin(actor):
+        return found
+    return [r for r in found if r.person_id is None or await may_forget(tx, actor, r.person_id)]

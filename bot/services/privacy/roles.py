@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services.identity import Actor
 from bot.services.privacy.clean import one_line
+from bot.storage import places
 from bot.storage import privacy as store
 from bot.storage.privacy import HeldRole
 
@@ -16,8 +17,26 @@ logger = logging.getLogger(__name__)
 
 
 async def held(tx: AsyncConnection, actor: Actor) -> list[HeldRole]:
-    """The roles an admin may take back (everyone's); nothing for anyone else."""
-    return await store.held_roles(tx) if actor.is_admin else []
+    """The roles an admin may take back; nothing for anyone else.
+
+    A province admin: everyone's. A commune admin: the roles placed in their communes (their
+    villages' heads, their team leads and admins), never a province-wide one.
+    """
+    if not actor.is_admin:
+        return []
+    found = await store.held_roles(tx)
+    communes = actor.admin_communes()
+    if communes is None:
+        return found
+    villages = await places.village_ids(tx, communes)
+    return [h for h in found if h.commune_id in communes or h.village_id in villages]
+
+
+async def in_scope(tx: AsyncConnection, actor: Actor, role_id: int) -> bool | None:
+    """Whether the actor may take this role back; None if nobody holds it any more."""
+    if not any(h.role_id == role_id for h in await store.held_roles(tx)):
+        return None
+    return any(h.role_id == role_id for h in await held(tx, actor))
 
 
 async def revoke(

@@ -67,15 +67,16 @@ def free_port() -> int:
 class _Bot:
     """`python -m bot run` with an environment; logs to a file."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
         self.env = env
         self.log = log
+        self.args = args  # after `run`: --workers N
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, "-m", "bot", "run", *self.args],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -165,6 +165,7 @@ class FakeTelegram:
         self._webhook_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._webhook_task: asyncio.Task[None] | None = None
         self.gate = SendGate()  # the crash tests hold send requests and drop them
+        self.send_latency_s = 0.0  # how long a send request takes (the round trip, as seen)
         self.webhook_retry_s = 0.2  # Telegram posts an update again until it gets a 2xx
 
     # ---- life cycle -------------------------------------------------------------------------
@@ -323,6 +324,8 @@ class FakeTelegram:
         elif method.lower() in SEND_METHODS:
             if not await self.gate.passes():
                 return web.json_response({"ok": False, "error_code": 503}, status=503)
+            if self.send_latency_s:
+                await asyncio.sleep(self.send_latency_s)
             response = self._limited(params) or handler(params, files)
         else:
             response = handler(params, files)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.testing.crash import MODES, run_round
+from bot.testing.crash_workers import run_workers_round
 
 MESSAGES, USERS = 400, 150
 
@@ -35,3 +36,17 @@ async def test_every_message_is_answered_exactly_once_across_a_kill(tmp_path: Pa
         assert (outcome.mode, outcome.missing, outcome.duplicates) == (outcome.mode, 0, 0)
         assert outcome.users_exact == USERS, outcome.mode
         assert outcome.inbox == {"done": MESSAGES}, outcome.mode
+
+
+@pytest.mark.engines("postgresql")
+@pytest.mark.timeout(300)
+async def test_workers_restarted_in_turn_answer_every_message_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    # Each restarted worker meets the other one sending replies: none may go out twice.
+    outcome = await run_workers_round(db_url, rate_per_s=40, users=150, folder=tmp_path)
+    log = tmp_path / "bot.log"
+    assert outcome.finished, f"{outcome.note}; see {log}"
+    assert outcome.messages > 200  # the traffic went on through both restarts
+    assert (outcome.missing, outcome.duplicates) == (0, 0), log
+    assert outcome.inbox == {"done": outcome.messages}

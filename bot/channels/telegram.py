@@ -7,7 +7,7 @@ Telegram's 20 a minute, and a 429 is waited out and retried twice. Its overall 3
 replies answer people who just wrote (they come at the pace people type), and the budget that
 matters, proactive messages, is paced by the outbox sender. The sender calls `deliver`, which
 uses a second bot without the limiter, because the sender paces itself and must see every 429
-and 403 as it happens.
+and 403 as it happens. Both bots talk HTTP through `telegram_request` (aiohttp).
 Logs carry update, chat and user ids only: never the token, phone numbers or message text.
 """
 
@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import SendResult, SendStatus
 from bot.channels.progress import EDIT_STEP, ProgressShown
@@ -46,6 +45,7 @@ from bot.channels.telegram_render import (
     render,
     send_result,
 )
+from bot.channels.telegram_request import AiohttpRequest
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher, failure_text
 from bot.core.flood import FloodLimit
@@ -114,6 +114,8 @@ class TelegramChannel:
             .token(settings.telegram_token)
             .base_url(base_url)
             .base_file_url(base_file_url)
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(pool_size=1))
             .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
             .job_queue(None)  # reminders have their own scheduler
             .build()
@@ -122,7 +124,7 @@ class TelegramChannel:
             settings.telegram_token,
             base_url=base_url,
             base_file_url=base_file_url,
-            request=HTTPXRequest(connection_pool_size=OUTBOX_POOL_SIZE),
+            request=AiohttpRequest(OUTBOX_POOL_SIZE),
         )
         self.inbox = Inbox(
             dispatcher.db,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.prepared import Prepared
 from bot.storage.sql import hot
 from bot.storage.tables.core import choices, conversations
 
@@ -55,7 +56,7 @@ def conversation_from(row: Sequence[Any]) -> ConversationRow:
 
 
 # Built once: these run on every message, and building a statement costs more than running it.
-_LOAD = hot(
+_LOAD = Prepared(
     select(*conversation_columns()).where(conversations.c.identity_id == bindparam("identity"))
 )
 _FIELDS = {
@@ -65,13 +66,12 @@ _FIELDS = {
     "updated_at": bindparam("updated_at", type_=conversations.c.updated_at.type),
     "prompt": bindparam("prompt", type_=conversations.c.prompt.type),
 }
-_UPDATE = hot(
+_UPDATE = Prepared(
     update(conversations)
     .where(conversations.c.identity_id == bindparam("identity"))
     .values(**_FIELDS)
 )
-_INSERT = hot(insert(conversations).values(identity_id=bindparam("identity"), **_FIELDS))
-_ADD_CHOICES = hot(choices.insert())
+_INSERT = Prepared(insert(conversations).values(identity_id=bindparam("identity"), **_FIELDS))
 _CHOICE_COLUMNS = (
     choices.c.key,
     choices.c.identity_id,
@@ -80,14 +80,16 @@ _CHOICE_COLUMNS = (
     choices.c.label,
     choices.c.meaning,
 )
-_FIND_CHOICE = hot(select(*_CHOICE_COLUMNS).where(choices.c.key == bindparam("key")))
+_CHOICE_KEYS = (*(c.key for c in _CHOICE_COLUMNS), "created_at")
+_ADD_CHOICES = Prepared(choices.insert(), keys=_CHOICE_KEYS)
+_FIND_CHOICE = Prepared(select(*_CHOICE_COLUMNS).where(choices.c.key == bindparam("key")))
 _FIND_CHOICES = hot(
     select(*_CHOICE_COLUMNS).where(choices.c.key.in_(bindparam("keys", expanding=True)))
 )
 
 
 async def load(tx: AsyncConnection, identity_id: int) -> ConversationRow:
-    row = (await tx.execute(_LOAD, {"identity": identity_id})).first()
+    row = (await _LOAD.run(tx, {"identity": identity_id})).first()
     return ConversationRow() if row is None else conversation_from(row)
 
 
@@ -103,8 +105,8 @@ async def save(
         "updated_at": now,
         "prompt": convo.prompt[:PROMPT_CHARS],
     }
-    if (await tx.execute(_UPDATE, params)).rowcount == 0:
-        await tx.execute(_INSERT, params)
+    if (await _UPDATE.run(tx, params)).rowcount == 0:
+        await _INSERT.run(tx, params)
 
 
 async def set_menu(tx: AsyncConnection, identity_id: int, keys: list[str], now: datetime) -> None:
@@ -120,8 +122,8 @@ async def set_menu(tx: AsyncConnection, identity_id: int, keys: list[str], now: 
 
 async def add_choices(tx: AsyncConnection, items: list[StoredChoice], now: datetime) -> None:
     if items:
-        await tx.execute(
-            _ADD_CHOICES,
+        await _ADD_CHOICES.run_many(
+            tx,
             [
                 {
                     "key": c.key,
@@ -138,7 +140,7 @@ async def add_choices(tx: AsyncConnection, items: list[StoredChoice], now: datet
 
 
 async def find_choice(tx: AsyncConnection, key: str) -> StoredChoice | None:
-    row = (await tx.execute(_FIND_CHOICE, {"key": key})).first()
+    row = (await _FIND_CHOICE.run(tx, {"key": key})).first()
     return StoredChoice(*row) if row else None
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.conversations import ConversationRow, conversation_columns, conversation_from
+from bot.storage.prepared import Prepared
 from bot.storage.sql import hot
 from bot.storage.tables.core import (
     chat_identities,
@@ -90,13 +91,13 @@ _BY_KEY = (
 )
 # Built once: they run on every message. The second brings the identity's conversation too
 # (the dispatcher needs both, and one statement is cheaper than two).
-_FIND_ACTOR = hot(
+_FIND_ACTOR = Prepared(
     select(*_ACTOR_COLUMNS)
     .join(users, users.c.id == chat_identities.c.user_id)
     .outerjoin(roles, roles.c.user_id == users.c.id)
     .where(*_BY_KEY)
 )
-_FIND_ACTOR_AND_CONVERSATION = hot(
+_FIND_ACTOR_AND_CONVERSATION = Prepared(
     select(*_ACTOR_COLUMNS, *conversation_columns())
     .join(users, users.c.id == chat_identities.c.user_id)
     .outerjoin(roles, roles.c.user_id == users.c.id)
@@ -113,7 +114,7 @@ async def find_actor(
     `with_conversation`: the identity's stored conversation comes in the same statement.
     """
     statement = _FIND_ACTOR_AND_CONVERSATION if with_conversation else _FIND_ACTOR
-    rows = (await tx.execute(statement, {"channel": channel, "external_id": external_id})).all()
+    rows = (await statement.run(tx, {"channel": channel, "external_id": external_id})).all()
     if not rows:
         return None
     first = rows[0]
@@ -186,7 +187,7 @@ async def create_identity(
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-_TOUCH_IDENTITY = hot(
+_TOUCH_IDENTITY = Prepared(
     update(chat_identities)
     .where(chat_identities.c.id == bindparam("identity"))
     .values(
@@ -195,7 +196,7 @@ _TOUCH_IDENTITY = hot(
         unreachable_at=None,
     )
 )
-_LAST_IDENTITY = hot(
+_LAST_IDENTITY = Prepared(
     update(users)
     .where(users.c.id == bindparam("user"))
     .values(last_identity_id=bindparam("identity", type_=users.c.last_identity_id.type))
@@ -206,8 +207,8 @@ async def touch_identity(
     tx: AsyncConnection, identity_id: int, user_id: int, chat_id: str, now: datetime
 ) -> None:
     """Record that the user wrote from this identity just now (it becomes their last channel)."""
-    await tx.execute(_TOUCH_IDENTITY, {"identity": identity_id, "seen": now, "chat": chat_id})
-    await tx.execute(_LAST_IDENTITY, {"identity": identity_id, "user": user_id})
+    await _TOUCH_IDENTITY.run(tx, {"identity": identity_id, "seen": now, "chat": chat_id})
+    await _LAST_IDENTITY.run(tx, {"identity": identity_id, "user": user_id})
 
 
 async def is_link_only(tx: AsyncConnection, identity_id: int) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.reply import Attachment, Choice, Reply
 from bot.storage.inbox_workers import gone
+from bot.storage.prepared import Prepared
 from bot.storage.sql import hot
 from bot.storage.tables.inbox import inbox
 
@@ -75,7 +76,7 @@ _INSERT = {
     )
     for postgres, dialect in ((False, sqlite), (True, postgresql))
 }
-_MARK_HANDLED = hot(
+_MARK_HANDLED = Prepared(
     update(inbox)
     .where(inbox.c.id == bindparam("row"), inbox.c.status == NEW)  # a row two workers hold
     .values(
@@ -142,8 +143,8 @@ async def mark_handled(
 
     Raises AlreadyHandled when the row is no longer new, so its effects are not made twice.
     """
-    result = await tx.execute(
-        _MARK_HANDLED,
+    result = await _MARK_HANDLED.run(
+        tx,
         {"row": row_id, "replies": [_dump(r) for r in replies], "at": now, "worker": WORKER.get()},
     )
     if result.rowcount == 0:

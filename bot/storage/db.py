@@ -49,10 +49,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
+        sql = f"BEGIN {mode}".strip()
         # On the event loop: a plain BEGIN takes no lock; IMMEDIATE is tried there without
         # waiting, and waits in the thread only when another process holds the lock.
-        inline = "try" if mode else True
-        conn.exec_driver_sql(f"BEGIN {mode}".strip(), execution_options={"sqlite_inline": inline})
+        driver = conn.connection.driver_connection
+        if not (isinstance(driver, sqlite_driver.Connection) and driver.begin_here(sql)):
+            conn.exec_driver_sql(sql)
 
 
 class Database:

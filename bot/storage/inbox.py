@@ -86,9 +86,9 @@ _MARK_HANDLED = Prepared(
         worker=func.coalesce(bindparam("worker", type_=String), inbox.c.worker),
     )
 )
-_MARK_DONE = hot(
+_MARK_DONE = Prepared(  # run for each row: one statement text, whatever the batch's size
     update(inbox)
-    .where(inbox.c.id.in_(bindparam("rows", expanding=True)), inbox.c.status.in_([NEW, HANDLED]))
+    .where(inbox.c.id == bindparam("row"), or_(inbox.c.status == NEW, inbox.c.status == HANDLED))
     .values(status=DONE, replies=None)
 )
 
@@ -154,7 +154,7 @@ async def mark_handled(
 async def mark_done(tx: AsyncConnection, ids: Sequence[int]) -> None:
     """The replies went out (or there were none): the row is finished."""
     if ids:
-        await tx.execute(_MARK_DONE, {"rows": list(ids)})
+        await _MARK_DONE.run_many(tx, [{"row": row_id} for row_id in ids])
 
 
 async def mark_bad(tx: AsyncConnection, row_id: int, error: str, now: datetime) -> None:

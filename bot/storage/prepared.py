@@ -97,6 +97,8 @@ class Prepared:
 
 def _render(statement: Executable, dialect: Dialect, keys: list[str] | None) -> _Rendered:
     compiled = statement.compile(dialect=dialect, column_keys=keys)  # type: ignore[attr-defined]
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise ValueError("a statement with an IN list cannot be prepared: its text varies")
     names = tuple(compiled.positiontup or ())
     binds = tuple(_bind(compiled.binds[name].type, dialect) for name in names)
     fixed = {

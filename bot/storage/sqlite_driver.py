@@ -82,13 +82,10 @@ class Cursor:
 
     async def _call(self, sql: str, parameters: Any, many: bool) -> Cursor:
         conn = self._connection
-        inline, conn.inline_next = conn.inline_next, ""
-        outcome: _Outcome | None = None
-        if inline == "try" and conn.can_inline:
-            outcome = _begin_now(conn._conn, sql)
-        elif inline and conn.can_inline:
+        inline, conn.inline_next = conn.inline_next, False
+        if inline and conn.can_inline:
             outcome = _run(conn._conn, sql, parameters, many)
-        if outcome is None:
+        else:
             outcome = await conn._execute(_run, conn._conn, sql, parameters, many)
         self.description, self._rows, self.rowcount, self.lastrowid = outcome
         self._at = 0
@@ -131,7 +128,16 @@ class Connection(aiosqlite.Connection):
     """aiosqlite's connection (its thread, commit, rollback), with the one-trip cursor."""
 
     can_inline = False  # only a connection that may be used from any thread
-    inline_next = ""  # set just before a statement: "now" on the event loop, "try" for BEGIN
+    inline_next = False  # set just before a statement that runs on the event loop
+
+    def begin_here(self, sql: str) -> bool:
+        """BEGIN on the event loop, without waiting; False if another process holds the lock."""
+        if not self.can_inline:
+            return False
+        if sql == "BEGIN":  # takes no lock
+            self._conn.execute(sql)
+            return True
+        return _begin_now(self._conn, sql) is not None
 
     async def commit(self) -> None:
         if self.can_inline:
@@ -168,8 +174,7 @@ def creator(url: URL) -> Callable[[], Connection]:
 
 def inline(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
     """`before_cursor_execute`: a statement marked `sqlite_inline` runs on the event loop."""
-    how = context.execution_options.get("sqlite_inline") if context is not None else None
-    if how:
+    if context is not None and context.execution_options.get("sqlite_inline"):
         driver = conn.connection.driver_connection
         if isinstance(driver, Connection):
-            driver.inline_next = "try" if how == "try" else "now"
+            driver.inline_next = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,4 +38,14 @@ def strip_diacritics(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, without diacritics, single-spaced: for comparing what people type."""
+    if len(text) <= _SHORT:  # labels, words, short answers: the same few come again and again
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     return _SPACES.sub(" ", strip_diacritics(text).lower()).strip()
+
+
+_SHORT = 80
+_fold_short = functools.lru_cache(maxsize=8192)(_fold)

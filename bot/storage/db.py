@@ -26,7 +26,6 @@ from bot.storage.private_files import private_sqlite
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BUSY_TIMEOUT_MS = 10_000
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -37,7 +36,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            f"busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}",
             "foreign_keys=ON",
             "synchronous=NORMAL",
         ):

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import dialect as aiosqlite_dialect
 from sqlalchemy.engine import URL
 
 _Outcome = tuple[Any, list[Any], int, int | None]
+BUSY_TIMEOUT_MS = 10_000  # how long a statement waits for another process's write lock
 
 
 def _run(
@@ -49,7 +50,6 @@ def _run(
 
 def _begin_now(conn: sqlite3.Connection, sql: str) -> _Outcome | None:
     """BEGIN IMMEDIATE if the write lock is free this instant; None if another process holds it."""
-    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
     conn.execute("PRAGMA busy_timeout=0")
     try:
         return _run(conn, sql, None, False)
@@ -58,7 +58,7 @@ def _begin_now(conn: sqlite3.Connection, sql: str) -> _Outcome | None:
             return None
         raise
     finally:
-        conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 class Cursor:

@@ -6,6 +6,7 @@ A meaning is a short string stored with the option ("yes", "day:2026-12-02 at:07
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -69,6 +70,7 @@ class Meaning:
         return self.day is not None or self.start is not None
 
 
+@functools.lru_cache(maxsize=4096)  # the same options are offered again and again
 def read(text: str) -> Meaning:
     """The meaning stored with an option; an unreadable part is ignored."""
     answer: bool | None = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.tables.booking import (
@@ -91,15 +91,20 @@ async def set_wait(
     return result.rowcount == 1
 
 
-async def due_offers(tx: AsyncConnection, now: datetime) -> list[WaitEntry]:
-    rows = await tx.execute(
-        select(*_WAIT_COLS)
-        .where(
-            waitlist_entries.c.status == "offered",
-            waitlist_entries.c.offer_expires_at <= now,
-        )
-        .order_by(waitlist_entries.c.offer_expires_at, waitlist_entries.c.id)
+# Built once: every booking started runs it first (building a select costs more than running it).
+_DUE_OFFERS = (
+    select(*_WAIT_COLS)
+    .where(
+        waitlist_entries.c.status == "offered",
+        waitlist_entries.c.offer_expires_at
+        <= bindparam("now", type_=waitlist_entries.c.offer_expires_at.type),
     )
+    .order_by(waitlist_entries.c.offer_expires_at, waitlist_entries.c.id)
+)
+
+
+async def due_offers(tx: AsyncConnection, now: datetime) -> list[WaitEntry]:
+    rows = await tx.execute(_DUE_OFFERS, {"now": now})
     return [WaitEntry(*row) for row in rows]
 
 

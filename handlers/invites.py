@@ -120,10 +120,10 @@ async def command_invite(ctx: Context) -> None:
 
 
 async def _own_communes(ctx: Context) -> list[places.Commune]:
-    """The communes this admin may hand out roles in: their own, else every one."""
+    """The communes this admin may hand out roles in: their own, a province admin every one."""
     every = await places.communes(ctx.tx)
-    mine = ctx.actor.commune_ids(Role.ADMIN)
-    return [c for c in every if c.id in mine] or every
+    mine = ctx.actor.admin_communes()
+    return every if mine is None else [c for c in every if c.id in mine] or every
 
 
 async def _for_role(ctx: Context, role: Role, place_text_typed: str) -> None:

@@ -228,3 +228,17 @@ async def test_cli_grants_a_province_admin_who_sees_every_commune(two_communes: 
         chief = await visible_villages(tx, chief_actor)
         local = await visible_villages(tx, local_actor)
     assert chief == everywhere and local == first != everywhere
+
+
+async def test_a_province_admin_who_also_holds_a_commune_invites_in_every_commune(
+    two_communes: App,
+) -> None:
+    both = ChatDriver(two_communes, "both")
+    await both.grant(Role.ADMIN, commune_id=1)
+    await both.grant(Role.ADMIN, province=True)
+    replies = await both.say("/invite team_lead van hung")
+    assert "toàn xã Vạn Hưng" in replies[0].text and CODE.search(replies[0].text)
+    local = ChatDriver(two_communes, "local")
+    await local.grant(Role.ADMIN, commune_id=1)
+    replies = await local.say("/invite team_lead van hung")
+    assert "toàn xã Vạn Thạnh" in replies[0].text  # their own commune, never another

@@ -118,19 +118,28 @@ async def test_typed_a_commune_admin_sees_and_acts_on_their_commune_only(
     await admin.say("mở buổi")
     offered = " ".join(c.label for c in admin.choices())
     assert "Đồn Biên phòng" in offered and "Ninh Hải" not in offered
+    await _forge(admin, "booking.new_point", other.point_id)  # an old list, picked by typing
+    await admin.say("đồn biên phòng")
+    assert "Bạn không quản lý buổi thu nhận ở đó." in admin.text
+    assert "Ninh Hải" not in admin.text + " ".join(c.label for c in admin.choices())
 
     # An old list that still named the other commune's session (forged), picked by typing.
     await admin.say("/menu")
     await admin.say("buổi thu nhận và điểm danh")
-    identity_id = (await admin.actor()).identity_id
-    async with app.db.write() as tx:
-        await tx.execute(
-            update(choices)
-            .where(choices.c.identity_id == identity_id, choices.c.action == "booking.manage")
-            .values(value=str(other.session_id))
-        )
+    await _forge(admin, "booking.manage", other.session_id)
     await admin.say("công an xã")
     assert "Bạn không quản lý buổi thu nhận ở đó." in admin.text
     async with app.db.read() as tx:
         found = await store.session(tx, other.session_id, app.clock.now())
     assert found is not None and found.status == "open"
+
+
+async def _forge(chat: ChatDriver, action: str, value: int) -> None:
+    """Point the chat's stored choices for `action` at another commune's row."""
+    identity_id = (await chat.actor()).identity_id
+    async with chat.app.db.write() as tx:
+        await tx.execute(
+            update(choices)
+            .where(choices.c.identity_id == identity_id, choices.c.action == action)
+            .values(value=str(value))
+        )

@@ -1,0 +1,80 @@
+"""A commune admin on a province database, typing on the console and on Zalo: the other
+commune's sessions and points are neither shown nor reachable, with a Vietnamese answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import insert, update
+
+from bot.app import App
+from bot.services.identity import Role
+from bot.storage import booking as store
+from bot.storage.tables.core import choices, communes, villages
+from tests.booking.conftest import add_session
+from tests.driver import ChatDriver
+from tests.journeys.drivers import actor_of, grant, zalo_chat
+from tests.journeys.test_typed_journeys import Console, Typist, Zalo
+
+REFUSED = "Bạn không quản lý buổi thu nhận ở đó."
+
+
+@pytest.fixture(params=["console", "zalo"])
+async def person(request: pytest.FixtureRequest, demo_app: App) -> AsyncIterator[Typist]:
+    if request.param == "console":
+        yield Console(ChatDriver(demo_app, "typist", "console"))
+        return
+    async with zalo_chat(demo_app) as chat:
+        yield Zalo(chat)
+
+
+async def _other_commune(app: App) -> tuple[int, int]:
+    """Vạn Hưng beside the demo commune: its point and a session there tomorrow."""
+    async with app.db.write() as tx:
+        commune = (
+            await tx.execute(insert(communes).values(name="Vạn Hưng", province="Khánh Hòa"))
+        ).inserted_primary_key[0]
+        village = (
+            await tx.execute(insert(villages).values(commune_id=commune, name="Xuân Tự"))
+        ).inserted_primary_key[0]
+        point = await store.insert_point(
+            tx,
+            commune_id=commune,
+            village_id=village,
+            name="Công an xã Vạn Hưng",
+            address="UBND xã Vạn Hưng",
+            is_island=False,
+        )
+    return point, await add_session(app, point)
+
+
+async def _forge(person: Typist, action: str, value: int) -> None:
+    """Point the stored options of the last list at the other commune's row (an old list)."""
+    identity_id = (await actor_of(person)).identity_id  # type: ignore[arg-type]
+    async with person.app.db.write() as tx:
+        await tx.execute(
+            update(choices)
+            .where(choices.c.identity_id == identity_id, choices.c.action == action)
+            .values(value=str(value))
+        )
+
+
+async def test_a_commune_admin_types_only_into_their_commune(person: Typist) -> None:
+    point, session = await _other_commune(person.app)
+    await grant(person, Role.ADMIN, commune_id=1)  # type: ignore[arg-type]
+    await person.say("/menu")
+    listed = await person.say("điểm danh")
+    assert "Vạn Hưng" not in listed and "Khải Lương" in listed
+    await _forge(person, "booking.manage", session)
+    assert REFUSED in await person.say("thứ 4 sáng")
+
+    await person.say("/menu")
+    offered = await person.say("mở buổi")
+    assert "Vạn Hưng" not in offered
+    await _forge(person, "booking.new_point", point)
+    answer = await person.say("khải lương")
+    assert REFUSED in answer and "Vạn Hưng" not in answer
+    async with person.app.db.read() as tx:
+        found = await store.session(tx, session, person.app.clock.now())
+    assert found is not None and found.status == "open" and found.machines == 2

@@ -138,3 +138,17 @@ async def _forge_stop(chat: ChatDriver, key: str, broadcast_id: int) -> None:
             .where(choices.c.key == key)
             .values(action="broadcast.stop", value=str(broadcast_id), label="Dừng gửi")
         )
+
+
+async def test_typed_a_commune_admin_composes_for_their_villages_only(roster: Roster) -> None:
+    admin = await _admin(roster)
+    await admin.say("/broadcast")
+    labels = [c.label for c in admin.choices()]
+    assert "Đầm Môn" in labels and "Ninh Tịnh" not in labels
+    await _forge(admin, "broadcast.village", roster.villages["v3"])  # an old or forged list
+    await admin.say("hòn ông")
+    assert "không thuộc phạm vi" in admin.text and "Đã chọn" not in admin.text
+
+    chief = await _chief(roster)
+    await chief.say("/broadcast")
+    assert "Ninh Tịnh" in [c.label for c in chief.choices()]

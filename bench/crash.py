@@ -7,6 +7,11 @@ hold new sends for the instant of the kill and must come out exact (but Zalo pol
 answer being read at the kill is lost); ungated rounds kill at any instant and show how many
 replies fall in the window between the platform accepting a send and the bot recording it
 (sent again after the restart). Each round has a deadline and says what was missing.
+
+`--workers` runs instead two rounds of `troly06 run --workers 2` on PostgreSQL (a throwaway
+server, or TROLY06_BENCH_PG_URL), users sending `--rate` messages a second while each worker
+is restarted in turn (bot.testing.crash_workers): by SIGTERM (must be exact), then by
+SIGKILL (missing must be 0; duplicates are the kill-instant residue of the ungated rounds).
 """
 
 from __future__ import annotations
@@ -15,10 +20,49 @@ import argparse
 import asyncio
 from typing import Any
 
+from bench.common import pg_database
 from bot.testing.crash import ALL_MODES, run_round
+from bot.testing.crash_workers import run_workers_round
+
+
+async def run_workers(args: argparse.Namespace) -> dict[str, Any]:
+    result: dict[str, Any] = {"rate_per_s": args.rate, "users": args.users}
+    with pg_database() as admin_url:
+        for kill in (False, True):
+            name = "workers_kill" if kill else "workers_restart"
+            outcome = await run_workers_round(
+                await _fresh(admin_url, f"crash_{name}"),
+                rate_per_s=args.rate,
+                users=args.users,
+                kill=kill,
+                deadline_s=args.deadline,
+            )
+            result[f"{name}_messages"] = outcome.messages
+            result[f"{name}_missing"] = outcome.missing
+            result[f"{name}_duplicates"] = outcome.duplicates
+            result[f"{name}_inbox"] = outcome.inbox
+            result[f"{name}_seconds"] = outcome.seconds
+            if outcome.note:
+                result[f"{name}_note"] = outcome.note
+    return result
+
+
+async def _fresh(admin_url: str, name: str) -> str:
+    """A new empty database beside `admin_url`'s."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.workers:
+        return await run_workers(args)
     result: dict[str, Any] = {"messages": args.messages, "users": args.users}
     for gate in (True, False):
         for mode in args.modes:
@@ -47,4 +91,6 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--kill-at", type=float, default=0.4)
     parser.add_argument("--modes", nargs="+", choices=ALL_MODES, default=list(ALL_MODES))
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds per phase")
+    parser.add_argument("--workers", action="store_true", help="2 workers on PostgreSQL")
+    parser.add_argument("--rate", type=float, default=40.0, help="messages a second (--workers)")
     return asyncio.run(run(parser.parse_args(argv)))

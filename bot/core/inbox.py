@@ -126,6 +126,7 @@ class Inbox:
         self._settled: set[int] = set()
         self._finish_wanted = asyncio.Event()
         self._marking = False
+        self._closing = False  # stopping: no message is begun any more
         self._tasks: list[asyncio.Task[None]] = []
         # Who this worker is, for the rows it holds; its lock says it lives (PostgreSQL).
         self.worker = new_worker_id()
@@ -157,10 +158,20 @@ class Inbox:
                 asyncio.create_task(self._stay(), name=f"inbox-{self.channel}-lock")
             )
 
-    async def stop(self, grace_s: float = 10.0) -> None:
-        """Finish what is queued (up to `grace_s`), write the done marks, stop the workers."""
+    async def stop(self, grace_s: float = 10.0, finish_s: float = 5.0) -> None:
+        """Finish what is queued (up to `grace_s`), write the done marks, stop the workers.
+
+        When the queue is not done by then, its rows not begun stay for the next start, and
+        the messages being handled are finished (up to `finish_s` more): cut mid-send, a reply
+        the platform took would go out again from the worker that takes the row up.
+        """
         with contextlib.suppress(TimeoutError):
             await self.wait_idle(grace_s)
+        self._closing = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(finish_s):
+                while self._busy:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -221,6 +232,9 @@ class Inbox:
         store.WORKER.set(self.worker)  # this task's: rows it handles are marked as this worker's
         while True:
             chat = await self._line.get()
+            if self._closing:
+                self._line.put_nowait(chat)  # its rows stay new, for the next start
+                return
             queue = self._chats[chat]
             row = queue.popleft()
             self._busy += 1

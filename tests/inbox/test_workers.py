@@ -196,3 +196,25 @@ async def test_a_worker_whose_lock_connection_dropped_takes_its_lock_again(app: 
     async with app.db.write() as tx:
         assert not await gone(tx, inbox.worker)
     await inbox.stop()
+
+
+async def test_a_stop_past_its_grace_finishes_the_sends_begun_and_leaves_the_rest(
+    app: App,
+) -> None:
+    stopping, stalled = await caught_mid_send(app)  # c1's replies going out, c2's waiting
+    stop = asyncio.create_task(stopping.stop(grace_s=0))  # the queue cannot be done in time
+    while not stopping._closing:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    stalled.release.set()
+    await stop
+    assert {chat for chat, _ in stalled.shown} == {"c1"}  # not cut mid-send: sent, and once
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"done": 1, "new": 1}
+    later = Recorder()
+    restarted = Inbox(app.db, app.clock, app.dispatcher.handle, later, slots=1)
+    await restarted.start()  # c2's message, never begun, is answered after the restart
+    await restarted.wait_idle(10)
+    await restarted.stop()
+    assert {chat for chat, _ in later.shown} == {"c2"}
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"done": 2}

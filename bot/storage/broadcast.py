@@ -170,11 +170,14 @@ async def find(tx: AsyncConnection, broadcast_id: int) -> BroadcastRow | None:
     return BroadcastRow(*row) if row else None
 
 
-async def recent(tx: AsyncConnection, limit: int) -> list[BroadcastRow]:
-    rows = await tx.execute(
-        select(*_BROADCAST_COLUMNS).order_by(broadcasts.c.id.desc()).limit(limit)
-    )
-    return [BroadcastRow(*row) for row in rows]
+async def recent(
+    tx: AsyncConnection, limit: int, before_id: int | None = None
+) -> list[BroadcastRow]:
+    """The latest broadcasts, newest first (older than `before_id`, to page on)."""
+    query = select(*_BROADCAST_COLUMNS).order_by(broadcasts.c.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(broadcasts.c.id < before_id)
+    return [BroadcastRow(*row) for row in await tx.execute(query)]
 
 
 async def outbox_counts(tx: AsyncConnection, broadcast_id: int) -> dict[str, int]:

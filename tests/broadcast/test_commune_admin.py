@@ -9,11 +9,12 @@ import csv
 import io
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 import bot.services.broadcast as service
-from bot.services.broadcast import Audience, AudienceKind
+from bot.services.broadcast import Audience, AudienceKind, report
 from bot.services.identity import Role
+from bot.storage.tables.broadcast import broadcasts
 from bot.storage.tables.core import choices, outbox
 from tests.broadcast.conftest import Roster
 from tests.driver import ChatDriver
@@ -152,3 +153,25 @@ async def test_typed_a_commune_admin_composes_for_their_villages_only(roster: Ro
     chief = await _chief(roster)
     await chief.say("/broadcast")
     assert "Ninh Tịnh" in [c.label for c in chief.choices()]
+
+
+async def test_older_notices_of_their_commune_are_found_past_the_others(roster: Roster) -> None:
+    """A province sends many notices: a commune admin's own are found, not only the latest."""
+    ours = await _create(roster, await roster.lead(), "v1")
+    other_lead = await roster.staff("lead-b", Role.TEAM_LEAD, commune_id=roster.other_commune)
+    author = (await other_lead.actor()).user_id
+    now = roster.app.clock.now()
+    row = {
+        "author_user_id": author,
+        "text": "Thông báo của xã khác",
+        "audience": {"village_ids": [roster.villages["v3"]], "kind": "all"},
+        "status": "done",
+        "scheduled_at": now,
+        "created_at": now,
+    }
+    async with roster.app.db.write() as tx:
+        await tx.execute(insert(broadcasts), [row] * (report.SCAN_PAGE + 50))
+    admin = await _admin(roster)
+    await admin.say("/broadcast_status")
+    assert TEXT in admin.text and "xã khác" not in admin.text
+    assert [c.value for c in admin.choices() if c.action == "broadcast.file"] == [str(ours)]

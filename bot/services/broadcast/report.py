@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 FILE_ACTION = "broadcast.file"
 SUMMARY_HOUSEHOLDS = 20  # households listed in the text report; the file has them all
+SCAN_PAGE = 200  # notices read at a time when looking for the ones an actor may see
+SCAN_LIMIT = 5000  # the most notices looked through for them
 
 
 @dataclass(frozen=True)
@@ -64,19 +66,38 @@ async def may_see(tx: AsyncConnection, actor: Actor, broadcast: store.BroadcastR
     """The author, a province admin, or staff (a commune admin too) of one of its villages."""
     if broadcast.author_user_id == actor.user_id or is_province_admin(actor):
         return True
+    return _reaches(broadcast, await visible_villages(tx, actor))
+
+
+def _reaches(broadcast: store.BroadcastRow, villages: frozenset[int]) -> bool:
     audience = audience_of(broadcast)
-    visible = await visible_villages(tx, actor)
-    return audience is not None and bool(set(audience.village_ids) & visible)
+    return audience is not None and bool(set(audience.village_ids) & villages)
 
 
 async def visible_recent(tx: AsyncConnection, actor: Actor, limit: int = 6) -> list[Status]:
-    """The latest broadcasts this actor wrote or whose villages they look after."""
+    """The latest broadcasts this actor wrote or whose villages they look after.
+
+    On a province database most notices are other communes': the search pages back through
+    up to SCAN_LIMIT of them, not only the latest page.
+    """
+    everything = is_province_admin(actor)
+    villages = frozenset() if everything else await visible_villages(tx, actor)
     out: list[Status] = []
-    for broadcast in await store.recent(tx, 200):
-        if await may_see(tx, actor, broadcast):
-            out.append(await status(tx, broadcast))
-            if len(out) >= limit:
-                break
+    before: int | None = None
+    for _page in range(SCAN_LIMIT // SCAN_PAGE):
+        page = await store.recent(tx, SCAN_PAGE, before)
+        for broadcast in page:
+            if (
+                everything
+                or broadcast.author_user_id == actor.user_id
+                or _reaches(broadcast, villages)
+            ):
+                out.append(await status(tx, broadcast))
+                if len(out) >= limit:
+                    return out
+        if len(page) < SCAN_PAGE:
+            break
+        before = page[-1].id
     return out
 
 

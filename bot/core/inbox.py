@@ -136,6 +136,7 @@ class Inbox:
 
     async def start(self) -> None:
         """Take up what workers now gone left, then start the workers."""
+        self._closing = False
         await self.presence.enter()  # first: others starting now leave this worker's rows
         async with self.db.write() as tx:
             left = await store.take_up(tx, self.channel, self.worker)

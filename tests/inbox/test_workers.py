@@ -218,3 +218,15 @@ async def test_a_stop_past_its_grace_finishes_the_sends_begun_and_leaves_the_res
     assert {chat for chat, _ in later.shown} == {"c2"}
     async with app.db.read() as tx:
         assert await store.count_by_status(tx, "test") == {"done": 2}
+
+
+async def test_an_inbox_stopped_and_started_again_handles_messages(app: App) -> None:
+    reader = Recorder()
+    inbox = Inbox(app.db, app.clock, app.dispatcher.handle, reader, slots=1)
+    await inbox.start()
+    await inbox.stop(grace_s=0)
+    await inbox.start()
+    await inbox.receive([update("c1", 1)])
+    await inbox.wait_idle(10)
+    await inbox.stop()
+    assert {chat for chat, _ in reader.shown} == {"c1"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Executable, exc
@@ -83,7 +84,8 @@ class Prepared:
             await tx.execute(self.statement, [dict(p) for p in params])
             return
         rendered = self._render(tx.dialect)
-        values = [_values(rendered, p) for p in params]
+        memo: dict[tuple[int, Any], Any] = {}  # a batch repeats its values (the time, say)
+        values = [_values(rendered, p, memo) for p in params]
         try:
             connection.executemany(rendered.sql, values)
         except sqlite3.Error as error:
@@ -119,11 +121,21 @@ def _result(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
     return type_.dialect_impl(dialect).result_processor(dialect, None)
 
 
-def _values(rendered: _Rendered, params: Params) -> list[Any]:
+def _values(
+    rendered: _Rendered, params: Params, memo: dict[tuple[int, Any], Any] | None = None
+) -> list[Any]:
     values = []
-    for name, process in zip(rendered.names, rendered.binds, strict=True):
+    for at, (name, process) in enumerate(zip(rendered.names, rendered.binds, strict=True)):
         value = params[name] if name in params else rendered.fixed.get(name)
-        values.append(value if process is None else process(value))
+        if process is None:
+            values.append(value)
+        elif memo is None or not isinstance(value, str | int | datetime):
+            values.append(process(value))
+        else:
+            key = (at, value)
+            if key not in memo:
+                memo[key] = process(value)
+            values.append(memo[key])
     return values
 
 

@@ -8,11 +8,13 @@ execute, fetch and close together in the thread, bringing back the rows, the des
 row count and the last row id. SQLAlchemy's aiosqlite dialect takes it through `async_creator`.
 
 A statement run with the execution option `sqlite_inline` runs on the event loop instead, with
-no trip at all: the small statements of a message's own transaction (its identity, its
-conversation, its choices, its inbox row), which touch a few rows by key. So do COMMIT and
-ROLLBACK (WAL with synchronous=NORMAL: no fsync but at a checkpoint now and then) and BEGIN,
-which takes no lock, or, IMMEDIATE, takes the write lock without waiting; when another process
-holds it, BEGIN IMMEDIATE waits for it in the thread, as before. Every other statement (a
+no trip at all; the small statements of a message's own transaction (its identity, its
+conversation, its choices, its inbox row), which touch a few rows by key, go further and skip
+SQLAlchemy's execution too (bot/storage/prepared.py). COMMIT and ROLLBACK run on the loop
+(WAL with synchronous=NORMAL: no fsync but at a checkpoint now and then), and so does BEGIN
+(`begin_here`, called from the engine's begin event), which takes no lock, or, IMMEDIATE, takes
+the write lock without waiting; when another process holds it, BEGIN IMMEDIATE waits for it in
+the thread, as before. Every other statement (a
 handler's queries, reports, imports) still runs in the thread, off the event loop.
 """
 

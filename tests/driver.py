@@ -90,3 +90,15 @@ class ChatDriver:
                 commune_id=commune_id,
                 province=province,
             )
+
+
+async def forge_choices(app: App, identity_id: int, action: str, value: int | str) -> None:
+    """Point an identity's stored options for `action` at another value (an old or forged list)."""
+    from bot.storage.tables.core import choices
+
+    async with app.db.write() as tx:
+        await tx.execute(
+            choices.update()
+            .where(choices.c.identity_id == identity_id, choices.c.action == action)
+            .values(value=str(value))
+        )

@@ -81,6 +81,26 @@ async def seed_place(app: App) -> Place:
     return Place(commune, mainland, island, police, post, people)
 
 
+async def add_commune(app: App, name: str, village: str, point: str) -> tuple[int, int, int]:
+    """Another commune with one village and one collection point there: their ids."""
+    async with app.db.write() as tx:
+        commune = (
+            await tx.execute(insert(communes).values(name=name, province="Khánh Hòa"))
+        ).inserted_primary_key[0]
+        village_id = (
+            await tx.execute(insert(villages).values(commune_id=commune, name=village))
+        ).inserted_primary_key[0]
+        point_id = await store.insert_point(
+            tx,
+            commune_id=commune,
+            village_id=village_id,
+            name=point,
+            address=f"UBND {name}",
+            is_island=False,
+        )
+    return commune, village_id, point_id
+
+
 async def add_session(
     app: App,
     point_id: int,

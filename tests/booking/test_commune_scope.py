@@ -9,15 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import insert, update
 
 from bot.app import App
 from bot.services.booking import sessions
 from bot.services.identity import Role
 from bot.storage import booking as store
-from bot.storage.tables.core import choices, communes, villages
-from tests.booking.conftest import Place, add_session
-from tests.driver import ChatDriver
+from tests.booking.conftest import Place, add_commune, add_session
+from tests.driver import ChatDriver, forge_choices
 
 
 @dataclass
@@ -32,21 +30,9 @@ class Other:
 
 @pytest.fixture
 async def other(app: App, place: Place) -> Other:
-    async with app.db.write() as tx:
-        commune = (
-            await tx.execute(insert(communes).values(name="Ninh Hải", province="Khánh Hòa"))
-        ).inserted_primary_key[0]
-        village = (
-            await tx.execute(insert(villages).values(commune_id=commune, name="Ninh Tịnh"))
-        ).inserted_primary_key[0]
-        point = await store.insert_point(
-            tx,
-            commune_id=commune,
-            village_id=village,
-            name="Công an xã Ninh Hải",
-            address="UBND xã Ninh Hải",
-            is_island=False,
-        )
+    commune, village, point = await add_commune(
+        app, "Ninh Hải", "Ninh Tịnh", "Công an xã Ninh Hải"
+    )
     return Other(commune, village, point, await add_session(app, point))
 
 
@@ -118,7 +104,8 @@ async def test_typed_a_commune_admin_sees_and_acts_on_their_commune_only(
     await admin.say("mở buổi")
     offered = " ".join(c.label for c in admin.choices())
     assert "Đồn Biên phòng" in offered and "Ninh Hải" not in offered
-    await _forge(admin, "booking.new_point", other.point_id)  # an old list, picked by typing
+    me = (await admin.actor()).identity_id
+    await forge_choices(app, me, "booking.new_point", other.point_id)  # an old list, typed
     await admin.say("đồn biên phòng")
     assert "Bạn không quản lý buổi thu nhận ở đó." in admin.text
     assert "Ninh Hải" not in admin.text + " ".join(c.label for c in admin.choices())
@@ -126,20 +113,9 @@ async def test_typed_a_commune_admin_sees_and_acts_on_their_commune_only(
     # An old list that still named the other commune's session (forged), picked by typing.
     await admin.say("/menu")
     await admin.say("buổi thu nhận và điểm danh")
-    await _forge(admin, "booking.manage", other.session_id)
+    await forge_choices(app, me, "booking.manage", other.session_id)
     await admin.say("công an xã")
     assert "Bạn không quản lý buổi thu nhận ở đó." in admin.text
     async with app.db.read() as tx:
         found = await store.session(tx, other.session_id, app.clock.now())
     assert found is not None and found.status == "open"
-
-
-async def _forge(chat: ChatDriver, action: str, value: int) -> None:
-    """Point the chat's stored choices for `action` at another commune's row."""
-    identity_id = (await chat.actor()).identity_id
-    async with chat.app.db.write() as tx:
-        await tx.execute(
-            update(choices)
-            .where(choices.c.identity_id == identity_id, choices.c.action == action)
-            .values(value=str(value))
-        )

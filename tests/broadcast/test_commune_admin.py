@@ -17,7 +17,7 @@ from bot.services.identity import Role
 from bot.storage.tables.broadcast import broadcasts
 from bot.storage.tables.core import choices, outbox
 from tests.broadcast.conftest import Roster
-from tests.driver import ChatDriver
+from tests.driver import ChatDriver, forge_choices
 
 TEXT = "Sáng thứ 7 làm căn cước tại nhà văn hóa."
 
@@ -56,14 +56,7 @@ def _shown(chat: ChatDriver) -> str:
 
 
 async def _forge(chat: ChatDriver, action: str, value: int) -> None:
-    """Point the chat's stored choices for `action` at another notice (an old or forged list)."""
-    identity_id = (await chat.actor()).identity_id
-    async with chat.app.db.write() as tx:
-        await tx.execute(
-            update(choices)
-            .where(choices.c.identity_id == identity_id, choices.c.action == action)
-            .values(value=str(value))
-        )
+    await forge_choices(chat.app, (await chat.actor()).identity_id, action, value)
 
 
 async def test_a_commune_admin_does_not_see_another_communes_notice(roster: Roster) -> None:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 
 from bot.app import App
 from bot.services import broadcast
@@ -17,9 +17,9 @@ from bot.services.identity import Role
 from bot.storage import booking as store
 from bot.storage import broadcast as broadcast_store
 from bot.storage import places
-from bot.storage.tables.core import choices, communes, households, persons, villages
-from tests.booking.conftest import add_session
-from tests.driver import ChatDriver
+from bot.storage.tables.core import households, persons
+from tests.booking.conftest import add_commune, add_session
+from tests.driver import ChatDriver, forge_choices
 from tests.journeys.drivers import actor_of, grant, zalo_chat
 from tests.journeys.test_typed_journeys import Console, Typist, Zalo
 
@@ -37,13 +37,8 @@ async def person(request: pytest.FixtureRequest, demo_app: App) -> AsyncIterator
 
 async def _other_commune(app: App) -> tuple[int, int, int]:
     """Vạn Hưng beside the demo commune: its point, a session there tomorrow, a notice."""
+    commune, village, point = await add_commune(app, "Vạn Hưng", "Xuân Tự", "Công an xã Vạn Hưng")
     async with app.db.write() as tx:
-        commune = (
-            await tx.execute(insert(communes).values(name="Vạn Hưng", province="Khánh Hòa"))
-        ).inserted_primary_key[0]
-        village = (
-            await tx.execute(insert(villages).values(commune_id=commune, name="Xuân Tự"))
-        ).inserted_primary_key[0]
         home = (
             await tx.execute(
                 insert(households).values(village_id=village, code="09-0001", address="Xuân Tự")
@@ -53,14 +48,6 @@ async def _other_commune(app: App) -> tuple[int, int, int]:
             insert(persons).values(
                 household_id=home, full_name="Hồ Văn Nam", updated_at=app.clock.now()
             )
-        )
-        point = await store.insert_point(
-            tx,
-            commune_id=commune,
-            village_id=village,
-            name="Công an xã Vạn Hưng",
-            address="UBND xã Vạn Hưng",
-            is_island=False,
         )
     lead = ChatDriver(app, "lead-van-hung")
     await lead.grant(Role.TEAM_LEAD, commune_id=commune)
@@ -84,14 +71,8 @@ async def _notice(app: App, author: ChatDriver, village: int) -> int:
 
 
 async def _forge(person: Typist, action: str, value: int) -> None:
-    """Point the stored options of the last list at the other commune's row (an old list)."""
     identity_id = (await actor_of(person)).identity_id  # type: ignore[arg-type]
-    async with person.app.db.write() as tx:
-        await tx.execute(
-            update(choices)
-            .where(choices.c.identity_id == identity_id, choices.c.action == action)
-            .values(value=str(value))
-        )
+    await forge_choices(person.app, identity_id, action, value)
 
 
 async def test_a_commune_admin_types_only_into_their_commune(person: Typist) -> None:

@@ -4,8 +4,10 @@
 
 The fake Bot API runs in its own process (as Telegram would be elsewhere). Each phase
 queues N updates at once and times until every answer reached the fake API. Phase 1 is a
-bare echo bot (MessageHandler + reply_text); phase 2 is our Telegram channel with the real
-dispatcher on a temporary SQLite file holding the demo commune. Both use the same number of
+bare echo bot (MessageHandler + reply_text) as PTB builds it (httpx), then the same echo on
+aiohttp, the HTTP backend our channel plugs into PTB (`ratio_same_transport`: what is left once
+the transport is the same); phase 2 is our Telegram channel with the real dispatcher on a
+temporary SQLite file holding the demo commune. Both use the same number of
 concurrent updates. Core time is the time spent inside `dispatcher.handle` per message.
 CPU per update is this process's CPU time over each timed run: on a shared machine the rates
 move with the load, the CPU much less, so `cpu_ratio` (echo's CPU per update over ours) is
@@ -34,6 +36,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from bench.common import percentile, temp_db_url
 from bot.app import build_app
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_request import AiohttpRequest
 from bot.config import Settings
 from bot.core.clock import SystemClock
 from bot.core.inbound import Inbound
@@ -149,20 +152,27 @@ async def timed_run(
 
 
 async def echo_phase(
-    server: FakeServer, updates: list[dict[str, Any]], concurrency: int, deadline_s: float
+    server: FakeServer,
+    updates: list[dict[str, Any]],
+    concurrency: int,
+    deadline_s: float,
+    *,
+    aiohttp: bool = False,
 ) -> float:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
 
-    application = (
+    builder = (
         Application.builder()
         .token(DEFAULT_TOKEN)
         .base_url(f"{server.url}/bot")
         .concurrent_updates(concurrency)
         .job_queue(None)
-        .build()
     )
+    if aiohttp:  # the same HTTP backend as our channel (PTB's default is httpx)
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     await application.initialize()
     await application.start()
@@ -249,6 +259,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         updates = make_updates(args.updates, args.users)
         echo_s = await echo_phase(server, updates, args.concurrency, args.deadline)
         echo_cpu = CPU_SECONDS[-1]
+        await echo_phase(server, warm, args.concurrency, args.deadline, aiohttp=True)
+        same_s = await echo_phase(server, updates, args.concurrency, args.deadline, aiohttp=True)
+        same_cpu = CPU_SECONDS[-1]
         bot_s, core_ms, statements = await bot_phase(
             server, updates, args.concurrency, args.deadline
         )
@@ -273,6 +286,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "bot_cpu_ms_per_update": round(bot_cpu * 1000 / args.updates, 2),
         "echo_cpu_ms_per_update": round(echo_cpu * 1000 / args.updates, 2),
         "cpu_ratio": round(echo_cpu / bot_cpu, 3),  # as `ratio`, in CPU per update
+        # The same echo on our HTTP backend (aiohttp): how much of the gain is not transport.
+        "echo_aiohttp_updates_per_s": round(args.updates / same_s, 1),
+        "echo_aiohttp_cpu_ms_per_update": round(same_cpu * 1000 / args.updates, 2),
+        "ratio_same_transport": round(bot_rate / (args.updates / same_s), 3),
     }
 
 

@@ -166,27 +166,31 @@ async def mark_bad(tx: AsyncConnection, row_id: int, error: str, now: datetime) 
     )
 
 
+_OPEN_COLUMNS = (
+    inbox.c.id,
+    inbox.c.chat_key,
+    inbox.c.user_key,
+    inbox.c.payload,
+    inbox.c.status,
+    inbox.c.notice,
+    inbox.c.replies,
+)
+
+
+def _open(row: Any) -> Open:
+    """A row read with `_OPEN_COLUMNS`, its stored replies read back."""
+    replies = _load_all(row.id, row.replies)
+    return Open(row.id, row.chat_key, row.user_key, row.payload, row.status, row.notice, replies)
+
+
 async def unfinished(tx: AsyncConnection, channel: str) -> list[Open]:
     """Rows a previous run received and did not finish, oldest first."""
     rows = await tx.execute(
-        select(
-            inbox.c.id,
-            inbox.c.chat_key,
-            inbox.c.user_key,
-            inbox.c.payload,
-            inbox.c.status,
-            inbox.c.notice,
-            inbox.c.replies,
-        )
+        select(*_OPEN_COLUMNS)
         .where(inbox.c.channel == channel, inbox.c.status.in_([NEW, HANDLED]))
         .order_by(inbox.c.id)
     )
-    return [
-        Open(
-            r.id, r.chat_key, r.user_key, r.payload, r.status, r.notice, _load_all(r.id, r.replies)
-        )
-        for r in rows
-    ]
+    return [_open(r) for r in rows]
 
 
 async def take_up(tx: AsyncConnection, channel: str, worker: str) -> list[Open]:
@@ -208,34 +212,9 @@ async def take_up(tx: AsyncConnection, channel: str, worker: str) -> list[Open]:
         # now names that worker, and the update finds it no longer matches.
         where.append(or_(inbox.c.worker.is_(None), inbox.c.worker.in_(mine)))
     rows = await tx.execute(
-        update(inbox)
-        .where(*where)
-        .values(worker=worker)
-        .returning(
-            inbox.c.id,
-            inbox.c.chat_key,
-            inbox.c.user_key,
-            inbox.c.payload,
-            inbox.c.status,
-            inbox.c.notice,
-            inbox.c.replies,
-        )
+        update(inbox).where(*where).values(worker=worker).returning(*_OPEN_COLUMNS)
     )
-    return sorted(
-        (
-            Open(
-                r.id,
-                r.chat_key,
-                r.user_key,
-                r.payload,
-                r.status,
-                r.notice,
-                _load_all(r.id, r.replies),
-            )
-            for r in rows
-        ),
-        key=lambda row: row.id,
-    )
+    return sorted((_open(r) for r in rows), key=lambda row: row.id)
 
 
 async def earlier_new(tx: AsyncConnection, channel: str, row: Open) -> list[Open]:

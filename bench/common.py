@@ -64,3 +64,16 @@ def cpu_by_pid(match: str) -> dict[int, float]:
 def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds the processes in `after` used since `before` (new ones: all of theirs)."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+async def fresh_database(admin_url: str, name: str) -> str:
+    """A new empty database beside `admin_url`'s (one a round may fill without clearing)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return admin_url.rsplit("/", 1)[0] + "/" + name

@@ -20,7 +20,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from bench.common import pg_database
+from bench.common import fresh_database, pg_database
 from bot.testing.crash import ALL_MODES, run_round
 from bot.testing.crash_workers import run_workers_round
 
@@ -31,7 +31,7 @@ async def run_workers(args: argparse.Namespace) -> dict[str, Any]:
         for kill in (False, True):
             name = "workers_kill" if kill else "workers_restart"
             outcome = await run_workers_round(
-                await _fresh(admin_url, f"crash_{name}"),
+                await fresh_database(admin_url, f"crash_{name}"),
                 rate_per_s=args.rate,
                 users=args.users,
                 kill=kill,
@@ -45,19 +45,6 @@ async def run_workers(args: argparse.Namespace) -> dict[str, Any]:
             if outcome.note:
                 result[f"{name}_note"] = outcome.note
     return result
-
-
-async def _fresh(admin_url: str, name: str) -> str:
-    """A new empty database beside `admin_url`'s."""
-    import asyncpg
-
-    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

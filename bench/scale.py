@@ -46,7 +46,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from bench.common import cpu_between, cpu_by_pid, pg_database
+from bench.common import cpu_between, cpu_by_pid, fresh_database, pg_database
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import FixedClock, SystemClock
@@ -76,20 +76,6 @@ def _worker(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[s
     )
 
 
-async def _fresh(admin_url: str, name: str) -> str:
-    """A new empty database beside `admin_url`'s."""
-    import asyncpg
-
-    base = admin_url.replace("postgresql+asyncpg", "postgresql")
-    conn = await asyncpg.connect(base)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
 # --- updates -----------------------------------------------------------------------------
 
 PHASE_DEADLINE_S = 300.0  # a phase not finished after this long is reported unfinished
@@ -112,7 +98,7 @@ async def updates_section(
         detail: dict[str, Any] = {}
         await server.client.post("/_fake/webhook", json={"connections": WEBHOOK_CONNECTIONS})
         for workers in (1, 2, 4):
-            round_url = await _fresh(admin_url, f"scale_updates_{workers}")
+            round_url = await fresh_database(admin_url, f"scale_updates_{workers}")
             rate, problems, detail[str(workers)] = await _workers_round(
                 server, round_url, workers, _free_port(), make_updates(count, users)
             )
@@ -395,13 +381,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     with pg_database(max_connections=max(200, args.connections + 50)) as admin_url:
         result: dict[str, Any] = {"engine": "postgresql"}
         if "booking" in only:
-            booking_url = await _fresh(admin_url, "scale_booking")
+            booking_url = await fresh_database(admin_url, "scale_booking")
             result["booking"] = await booking_section(booking_url, args.connections, args.attempts)
         if "leader_kill" in only:
-            leader_url = await _fresh(admin_url, "scale_leader")
+            leader_url = await fresh_database(admin_url, "scale_leader")
             result["leader_kill"] = await leader_section(leader_url, args.reminders)
         if "broadcast" in only:
-            broadcast_url = await _fresh(admin_url, "scale_broadcast")
+            broadcast_url = await fresh_database(admin_url, "scale_broadcast")
             result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
         if "updates" in only and args.updates:
             rates, detail = await updates_section(admin_url, args.updates, 300)

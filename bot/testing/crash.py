@@ -57,6 +57,14 @@ class Outcome:
     def exact(self) -> bool:
         return self.finished and self.missing == 0 and self.duplicates == 0
 
+    def count(self, expected: Counter[Any], got: Counter[str]) -> None:
+        """Messages sent per user against answers received per chat (a user's own chat)."""
+        self.missing = sum(max(0, n - got.get(str(u), 0)) for u, n in expected.items())
+        self.duplicates = sum(max(0, got.get(str(u), 0) - n) for u, n in expected.items())
+        self.users_exact = sum(1 for u, n in expected.items() if got.get(str(u), 0) == n)
+        if self.missing and not self.note:
+            self.note = f"{self.missing} messages never answered"
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -210,12 +218,7 @@ async def run_round(
                 with contextlib.suppress(asyncio.CancelledError):
                     await pusher
             await bot.stop()
-        got = _answers(fake, mode)
-        outcome.missing = sum(max(0, n - got.get(str(u), 0)) for u, n in expected.items())
-        outcome.duplicates = sum(max(0, got.get(str(u), 0) - n) for u, n in expected.items())
-        outcome.users_exact = sum(1 for u, n in expected.items() if got.get(str(u), 0) == n)
-        if outcome.missing and not outcome.note:
-            outcome.note = f"{outcome.missing} messages never answered"
+        outcome.count(expected, _answers(fake, mode))
     outcome.inbox = await _inbox_statuses(db)
     outcome.seconds = round(time.monotonic() - started, 1)
     return outcome

@@ -105,12 +105,7 @@ async def run_workers_round(
                     worker.kill()
         expected = Counter(senders)
         outcome.messages = len(senders)
-        got = _answers(fake, "webhook")
-        outcome.missing = sum(max(0, n - got.get(str(u), 0)) for u, n in expected.items())
-        outcome.duplicates = sum(max(0, got.get(str(u), 0) - n) for u, n in expected.items())
-        outcome.users_exact = sum(1 for u, n in expected.items() if got.get(str(u), 0) == n)
-        if outcome.missing and not outcome.note:
-            outcome.note = f"{outcome.missing} messages never answered"
+        outcome.count(expected, _answers(fake, "webhook"))
     outcome.inbox = await _statuses(db_url)
     outcome.seconds = round(time.monotonic() - started, 1)
     return outcome

@@ -18,7 +18,8 @@ it, so a row a live worker is handling or sending is answered by that worker alo
 dispatcher's per-chat advisory lock keeps one message of a chat at a time across workers, and a
 row is marked handled only while still new, so a row two workers hold is handled and answered
 once. Order: before a worker handles a row it handles the chat's earlier rows still new,
-wherever they arrived (the other worker then finds them handled and shows nothing); a platform
+wherever they arrived (the other worker, reading them no longer new in the same query, drops
+them without reading or handling them again); a platform
 sends a chat's next update only after the last one was stored, so the earlier ones are always
 visible. Not kept: a worker whose lock connection dropped while it lives (the database
 restarted, a network cut) is taken for gone until it takes the lock again (within `STAY_S`),
@@ -259,8 +260,8 @@ class Inbox:
             with use_locale(self.locale):
                 replies = [Reply(flood_text())]
         else:
-            if self.shared and row.chat_key:
-                await self._earlier_first(row)
+            if self.shared and row.chat_key and not await self._earlier_first(row):
+                return  # another worker handled it with the earlier ones, and answers it
             got = await self._read(row)
             if got is None:
                 return
@@ -278,17 +279,21 @@ class Inbox:
             await self.reader.show(row.chat_key, replies, inbound)
         self._done(row.id)
 
-    async def _earlier_first(self, row: Open) -> None:
-        """Handle the chat's earlier rows that another worker received and has not handled."""
+    async def _earlier_first(self, row: Open) -> bool:
+        """Handle the chat's earlier rows that another worker received and has not handled;
+        False when `row` itself is no longer new (not read again, nor handled in vain)."""
         async with self.db.read() as tx:
-            earlier = await store.earlier_new(tx, self.channel, row)
-        for other in earlier:
-            if other.id in self._settled:
+            pending = await store.new_up_to(tx, self.channel, row)
+        if all(other.id != row.id for other in pending):
+            return False
+        for other in pending:
+            if other.id == row.id or other.id in self._settled:
                 continue
             try:
                 await self._one(other)
             except Exception:
                 logger.exception("inbox %s: row %s not finished", self.channel, other.id)
+        return True
 
     async def _pressed(self, row: Open) -> Inbound | None:
         """For resumed replies that answer a button press (an edit, a notice): the press."""

@@ -217,14 +217,15 @@ async def take_up(tx: AsyncConnection, channel: str, worker: str) -> list[Open]:
     return sorted((_open(r) for r in rows), key=lambda row: row.id)
 
 
-async def earlier_new(tx: AsyncConnection, channel: str, row: Open) -> list[Open]:
-    """The chat's rows received before `row` and not handled yet, oldest first."""
+async def new_up_to(tx: AsyncConnection, channel: str, row: Open) -> list[Open]:
+    """The chat's rows up to `row` (itself included) not handled yet, oldest first."""
     rows = await tx.execute(
         select(inbox.c.id, inbox.c.user_key, inbox.c.payload, inbox.c.notice)
         .where(
             inbox.c.status == NEW,
-            inbox.c.notice == "",  # a flood notice changes nothing: its order does not matter
-            inbox.c.id < row.id,
+            # a flood notice changes nothing: its order does not matter
+            or_(inbox.c.notice == "", inbox.c.id == row.id),
+            inbox.c.id <= row.id,
             inbox.c.channel == channel,
             inbox.c.chat_key == row.chat_key,
         )

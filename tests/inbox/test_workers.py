@@ -66,6 +66,26 @@ async def test_a_chats_earlier_message_on_another_worker_is_handled_first(app: A
         assert await store.count_by_status(tx, "test") == {"done": 2}
 
 
+async def test_a_row_another_worker_handled_first_is_not_handled_again(app: App) -> None:
+    calls: list[str] = []
+
+    async def counting(inbound: Inbound) -> list[Reply]:
+        calls.append(inbound.text)  # before the dispatcher: a vain attempt counts too
+        return await app.dispatcher.handle(inbound)
+
+    slow = Inbox(app.db, app.clock, counting, Recorder(), slots=1, shared=True)
+    quick = Inbox(app.db, app.clock, counting, Recorder(), slots=1, shared=True)
+    await quick.start()
+    await slow.receive([update("c1", 1)])
+    await quick.receive([update("c1", 2)])  # handles the slow worker's "1" first
+    await quick.wait_idle(10)
+    await slow.start()
+    await slow.wait_idle(10)
+    await slow.stop()
+    await quick.stop()
+    assert calls == ["1", "2"]  # the slow worker saw its row handled and left it
+
+
 async def test_workers_share_the_order_on_postgresql_only_by_default(app: App) -> None:
     inbox = Inbox(app.db, app.clock, app.dispatcher.handle, Recorder())
     assert inbox.shared is (not app.db.is_sqlite)

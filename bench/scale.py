@@ -1,7 +1,7 @@
 """Several workers on one PostgreSQL: throughput, a booking race, a scheduler leader killed.
 
-`python -m bench scale [--updates N] [--connections C] [--attempts A] [--reminders R]
-[--recipients P] [--only SECTION,...]`
+`python -m bench scale [--updates N] [--repeat T] [--connections C] [--attempts A]
+[--reminders R] [--recipients P] [--only SECTION,...]`
 
 Runs on a throwaway PostgreSQL started as the tests do (bot/testing/postgres.py), or on
 TROLY06_BENCH_PG_URL (an empty database the bench may fill).
@@ -17,7 +17,9 @@ TROLY06_BENCH_PG_URL (an empty database the bench may fill).
   update of the workers, of this round's PostgreSQL server processes and of the fake (so what
   two cores could carry at best can be worked out on a loaded machine), how the updates
   spread over the workers, the load average, and messages handled before an earlier one of
-  their chat.
+  their chat. The 1, 2 and 4 rounds run in turn T times (3): each rate is the median of its
+  rounds, updates_detail.samples has them all, and updates_detail.ratio_2_to_1 is the median
+  of "2 over 1" within each turn (the shared machine's pace drifts from round to round).
 - booking: C connections at once, each attempt its own transaction through the service,
   A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
 - leader_kill: two workers run the scheduler under the leader lock; R reminders fall due
@@ -36,6 +38,7 @@ import json
 import logging
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -84,9 +87,14 @@ WEBHOOK_CONNECTIONS = 16  # the fake posts on this many connections at once (Tel
 
 
 async def updates_section(
-    admin_url: str, count: int, users: int
+    admin_url: str, count: int, users: int, repeat: int = 3
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Updates per second (echo, 1, 2, 4 workers), and per round what the workers used."""
+    """Updates per second (echo, 1, 2, 4 workers), and per round what the workers used.
+
+    The rounds of 1, 2 and 4 workers run in turn, `repeat` times: a shared machine's pace
+    drifts between one round and the next, so each figure is the median of its rounds, and
+    `ratio_2_to_1` the median of the ratios within each turn.
+    """
     from bench.updates import FakeServer, _free_port, echo_phase, make_updates
 
     server = FakeServer()  # one fake Bot API: Telegram, for the echo bot and every round
@@ -97,16 +105,22 @@ async def updates_section(
         rates: dict[str, Any] = {"echo": round(count / echo_s, 1)}
         detail: dict[str, Any] = {}
         await server.client.post("/_fake/webhook", json={"connections": WEBHOOK_CONNECTIONS})
-        for workers in (1, 2, 4):
-            round_url = await fresh_database(admin_url, f"scale_updates_{workers}")
-            rate, problems, detail[str(workers)] = await _workers_round(
-                server, round_url, workers, _free_port(), make_updates(count, users)
-            )
-            rates[str(workers)] = rate
-            if problems:
-                rates.setdefault("problems", {})[str(workers)] = problems
+        samples: dict[str, list[float]] = {"1": [], "2": [], "4": []}
+        for _turn in range(repeat):
+            for workers in (1, 2, 4):
+                round_url = await fresh_database(admin_url, f"scale_updates_{workers}")
+                rate, problems, detail[str(workers)] = await _workers_round(
+                    server, round_url, workers, _free_port(), make_updates(count, users)
+                )
+                samples[str(workers)].append(rate)
+                if problems:
+                    rates.setdefault("problems", {})[str(workers)] = problems
     finally:
         await server.stop()
+    rates.update({k: round(statistics.median(v), 1) for k, v in samples.items()})
+    detail["samples"] = samples
+    ratios = [two / one for one, two in zip(samples["1"], samples["2"], strict=True)]
+    detail["ratio_2_to_1"] = round(statistics.median(ratios), 3)
     return rates, detail
 
 
@@ -390,7 +404,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             broadcast_url = await fresh_database(admin_url, "scale_broadcast")
             result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
         if "updates" in only and args.updates:
-            rates, detail = await updates_section(admin_url, args.updates, 300)
+            rates, detail = await updates_section(admin_url, args.updates, 300, args.repeat)
             result["updates_per_s"] = rates
             result["updates_detail"] = detail
     return result
@@ -402,6 +416,7 @@ SECTIONS = ("booking", "leader_kill", "broadcast", "updates")
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench scale")
     parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3, help="turns of the 1, 2, 4 rounds")
     parser.add_argument("--connections", type=int, default=60)
     parser.add_argument("--attempts", type=int, default=1000)
     parser.add_argument("--reminders", type=int, default=400)

@@ -155,6 +155,9 @@ class Dispatcher:
         async with self.db.write() as tx:
             # One message of a chat at a time across workers too (the lock above is per process).
             await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
+            if inbound.inbox_id is not None and not self.db.is_sqlite:
+                # Another worker may have handled it while we waited for the chat's lock.
+                await inbox.still_new(tx, inbound.inbox_id)
             actor, convo = await self.identities.resolve_chat(tx, inbound, self.clock.now())
             with use_locale(actor.locale or self.settings.default_locale):
                 loaded = _snapshot(convo)

@@ -151,6 +151,15 @@ async def mark_handled(
         raise AlreadyHandled(row_id)
 
 
+_STATUS = select(inbox.c.status).where(inbox.c.id == bindparam("row"))
+
+
+async def still_new(tx: AsyncConnection, row_id: int) -> None:
+    """Raises AlreadyHandled when the row was handled meanwhile (by another worker)."""
+    if await tx.scalar(_STATUS, {"row": row_id}) != NEW:
+        raise AlreadyHandled(row_id)
+
+
 async def mark_done(tx: AsyncConnection, ids: Sequence[int]) -> None:
     """The replies went out (or there were none): the row is finished."""
     if ids:

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.app import App
 from bot.core.inbound import Inbound
@@ -250,3 +250,22 @@ async def test_an_inbox_stopped_and_started_again_handles_messages(app: App) -> 
     await inbox.wait_idle(10)
     await inbox.stop()
     assert {chat for chat, _ in reader.shown} == {"c1"}
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_row_handled_while_waiting_for_the_chats_lock_is_not_worked_again(
+    app: App,
+) -> None:
+    async with app.db.write() as tx:
+        [row] = await store.insert_received(tx, "test", [update("c9", 1)], app.clock.now())
+        await store.mark_handled(tx, row.id, [Reply("done by the other worker")], app.clock.now())
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", note)
+    inbound = Inbound(channel="test", chat_id="c9", user_id="c9", text="/start", inbox_id=row.id)
+    with pytest.raises(store.AlreadyHandled):
+        await app.dispatcher.handle(inbound)
+    assert not any("chat_identities" in s or "conversations" in s for s in statements)

@@ -219,7 +219,7 @@ async def run_round(
                     await pusher
             await bot.stop()
         outcome.count(expected, _answers(fake, mode))
-    outcome.inbox = await _inbox_statuses(db)
+    outcome.inbox = await inbox_statuses(f"sqlite+aiosqlite:///{db}")
     outcome.seconds = round(time.monotonic() - started, 1)
     return outcome
 
@@ -239,7 +239,8 @@ async def _settled(fake: Any, db: Path, within_s: float = 15.0) -> None:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-        if (await _inbox_statuses(db)).get("handled", 0) <= fake.gate.holding:
+        handled = (await inbox_statuses(f"sqlite+aiosqlite:///{db}")).get("handled", 0)
+        if handled <= fake.gate.holding:
             return
 
 
@@ -266,11 +267,12 @@ def _answers(fake: Any, mode: str) -> Counter[str]:
     return Counter(str(sent.chat_id) for sent in fake.sent)
 
 
-async def _inbox_statuses(db: Path) -> dict[str, int]:
+async def inbox_statuses(db_url: str) -> dict[str, int]:
+    """How many inbox rows are in each status ({} if the database cannot be read)."""
     from bot.storage import inbox as store
     from bot.storage.db import Database
 
-    database = Database(f"sqlite+aiosqlite:///{db}")
+    database = Database(db_url)
     try:
         async with database.read() as tx:
             return await store.count_by_status(tx)

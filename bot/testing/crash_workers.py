@@ -23,7 +23,16 @@ from pathlib import Path
 import psutil
 
 from bot.testing import telegram_updates as tg
-from bot.testing.crash import SECRET, Outcome, _answers, _Bot, _env, _until, free_port
+from bot.testing.crash import (
+    SECRET,
+    Outcome,
+    _answers,
+    _Bot,
+    _env,
+    _until,
+    free_port,
+    inbox_statuses,
+)
 from bot.testing.telegram_api import FakeTelegram
 
 LANES = 8  # webhook calls at once, as Telegram's max_connections
@@ -106,7 +115,7 @@ async def run_workers_round(
         expected = Counter(senders)
         outcome.messages = len(senders)
         outcome.count(expected, _answers(fake, "webhook"))
-    outcome.inbox = await _statuses(db_url)
+    outcome.inbox = await inbox_statuses(db_url)
     outcome.seconds = round(time.monotonic() - started, 1)
     return outcome
 
@@ -133,17 +142,3 @@ def _restart_oldest(bot: _Bot, sig: signal.Signals) -> None:
     if len(workers) < 2:
         raise RuntimeError(f"expected 2 workers, found {len(workers)}; see {bot.log}")
     workers[0].send_signal(sig)
-
-
-async def _statuses(db_url: str) -> dict[str, int]:
-    from bot.storage import inbox as store
-    from bot.storage.db import Database
-
-    database = Database(db_url)
-    try:
-        async with database.read() as tx:
-            return await store.count_by_status(tx)
-    except Exception:
-        return {}
-    finally:
-        await database.close()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 from collections.abc import Iterator
@@ -26,8 +28,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def temp_db_url(name: str = "bench.db") -> str:
-    """A SQLite file in a new temporary folder."""
+    """A SQLite file in a new temporary folder, removed when the bench ends."""
     folder = Path(tempfile.mkdtemp(prefix="troly06-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return f"sqlite+aiosqlite:///{folder / name}"
 
 

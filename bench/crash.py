@@ -21,7 +21,7 @@ import asyncio
 from typing import Any
 
 from bench.common import fresh_database, pg_database
-from bot.testing.crash import ALL_MODES, run_round
+from bot.testing.crash import ALL_MODES, Outcome, run_round
 from bot.testing.crash_workers import run_workers_round
 
 
@@ -37,13 +37,7 @@ async def run_workers(args: argparse.Namespace) -> dict[str, Any]:
                 kill=kill,
                 deadline_s=args.deadline,
             )
-            result[f"{name}_messages"] = outcome.messages
-            result[f"{name}_missing"] = outcome.missing
-            result[f"{name}_duplicates"] = outcome.duplicates
-            result[f"{name}_inbox"] = outcome.inbox
-            result[f"{name}_seconds"] = outcome.seconds
-            if outcome.note:
-                result[f"{name}_note"] = outcome.note
+            _record(result, name, outcome, "messages", "missing", "duplicates", "inbox")
     return result
 
 
@@ -62,13 +56,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 deadline_s=args.deadline,
             )
             name = f"{mode}_{'gated' if gate else 'any_instant'}"
-            result[f"{name}_missing"] = outcome.missing
-            result[f"{name}_duplicates"] = outcome.duplicates
-            result[f"{name}_users_exact"] = outcome.users_exact
-            result[f"{name}_seconds"] = outcome.seconds
-            if outcome.note:
-                result[f"{name}_note"] = outcome.note
+            _record(result, name, outcome, "missing", "duplicates", "users_exact")
     return result
+
+
+def _record(result: dict[str, Any], name: str, outcome: Outcome, *fields: str) -> None:
+    """The round's figures under `name_field`, its seconds, and its note if any."""
+    for field in (*fields, "seconds"):
+        result[f"{name}_{field}"] = getattr(outcome, field)
+    if outcome.note:
+        result[f"{name}_note"] = outcome.note
 
 
 def main(argv: list[str]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import (
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     KeyboardButton,
@@ -55,9 +56,14 @@ def _keyboard(reply: Reply) -> dict[str, Any]:
 
 
 def _inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
-    markup = InlineKeyboardMarkup.de_json(_keyboard(reply), None)
-    assert markup is not None
-    return markup
+    """The same buttons as PTB's object, for the calls that take one (edits, photos, files)."""
+    rows = _keyboard(reply)["inline_keyboard"]
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+            for row in rows
+        ]
+    )
 
 
 def _phone_keyboard() -> dict[str, Any]:

@@ -14,8 +14,8 @@ SQLAlchemy's execution too (bot/storage/prepared.py). COMMIT and ROLLBACK run on
 (WAL with synchronous=NORMAL: no fsync but at a checkpoint now and then), and so does BEGIN
 (`begin_here`, called from the engine's begin event), which takes no lock, or, IMMEDIATE, takes
 the write lock without waiting; when another process holds it, BEGIN IMMEDIATE waits for it in
-the thread, as before. Every other statement (a
-handler's queries, reports, imports) still runs in the thread, off the event loop.
+the thread, as before. Every other statement (a handler's queries, reports, imports) still
+runs in the thread, off the event loop.
 """
 
 from __future__ import annotations

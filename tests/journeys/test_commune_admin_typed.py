@@ -4,10 +4,8 @@ answer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import insert
 
 from bot.app import App
@@ -20,19 +18,10 @@ from bot.storage import places
 from bot.storage.tables.core import households, persons
 from tests.booking.conftest import add_commune, add_session
 from tests.driver import ChatDriver, forge_choices
-from tests.journeys.drivers import actor_of, grant, zalo_chat
-from tests.journeys.test_typed_journeys import Console, Typist, Zalo
+from tests.journeys.conftest import Typist
+from tests.journeys.drivers import actor_of, grant
 
 REFUSED = "Bạn không quản lý buổi thu nhận ở đó."
-
-
-@pytest.fixture(params=["console", "zalo"])
-async def person(request: pytest.FixtureRequest, demo_app: App) -> AsyncIterator[Typist]:
-    if request.param == "console":
-        yield Console(ChatDriver(demo_app, "typist", "console"))
-        return
-    async with zalo_chat(demo_app) as chat:
-        yield Zalo(chat)
 
 
 async def _other_commune(app: App) -> tuple[int, int, int]:

@@ -4,75 +4,18 @@ and on the Zalo fake, each ending with what the tapped journey stores."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from bot.app import App
 from bot.core.text import fold
 from bot.services.identity import Role
 from bot.storage.tables.booking import booking_sessions, bookings, home_visits
 from bot.storage.tables.broadcast import broadcasts
 from bot.storage.tables.core import persons, users
 from bot.storage.tables.reminders import away_users
-from tests.driver import ChatDriver
-from tests.journeys.drivers import actor_of, grant, zalo_chat
-
-
-@dataclass
-class Console:
-    """The console channel's code path, read as text."""
-
-    driver: ChatDriver
-    channel: str = "console"
-
-    @property
-    def app(self) -> App:
-        return self.driver.app
-
-    @property
-    def external_id(self) -> str:
-        return self.driver.user_id
-
-    async def say(self, text: str) -> str:
-        assert not text.strip().isdigit(), "typed words only"
-        replies = await self.driver.say(text)
-        return "\n".join([r.text for r in replies] + [c.label for r in replies for c in r.choices])
-
-
-@dataclass
-class Zalo:
-    """A Zalo user on the fake Zalo API: the numbered lists arrive as text."""
-
-    chat: object
-    channel: str = "zalo"
-
-    @property
-    def app(self) -> App:
-        return self.chat.app  # type: ignore[attr-defined]
-
-    @property
-    def external_id(self) -> str:
-        return self.chat.external_id  # type: ignore[attr-defined]
-
-    async def say(self, text: str) -> str:
-        assert not text.strip().isdigit(), "typed words only"
-        return "\n".join(await self.chat.say(text))  # type: ignore[attr-defined]
-
-
-Typist = Console | Zalo
-
-
-@pytest.fixture(params=["console", "zalo"])
-async def person(request: pytest.FixtureRequest, demo_app: App) -> AsyncIterator[Typist]:
-    if request.param == "console":
-        yield Console(ChatDriver(demo_app, "typist", "console"))
-        return
-    async with zalo_chat(demo_app) as chat:
-        yield Zalo(chat)
+from tests.journeys.conftest import Typist
+from tests.journeys.drivers import actor_of, grant
 
 
 async def user_id(person: Typist) -> int:

@@ -127,8 +127,8 @@ class Dispatcher:
                 except FlowReset as exc:
                     logger.info("flow data reset: user=%s model=%s", inbound.user_id, exc)
                     replies = await self._in_transaction(inbound, self._restart)
-            except inbox.AlreadyHandled:
-                raise  # another worker answered it: nothing was done here, nothing to show
+            except (inbox.AlreadyHandled, inbox.EarlierFirst):
+                raise  # another worker's turn first: nothing was done here, nothing to show
             except Exception:
                 logger.exception(
                     "message failed: channel=%s user=%s kind=%s",
@@ -156,8 +156,12 @@ class Dispatcher:
             # One message of a chat at a time across workers too (the lock above is per process).
             await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
             if inbound.inbox_id is not None and not self.db.is_sqlite:
-                # Another worker may have handled it while we waited for the chat's lock.
-                await inbox.still_new(tx, inbound.inbox_id)
+                # Another worker may have handled it while we waited for the chat's lock, or
+                # hold the chat's earlier messages (SQLite: one process, no other worker).
+                if inbound.inbox_ordered:
+                    await inbox.still_new(tx, inbound.inbox_id)
+                else:
+                    await inbox.first_in_chat(tx, inbound.inbox_id)
             actor, convo = await self.identities.resolve_chat(tx, inbound, self.clock.now())
             with use_locale(actor.locale or self.settings.default_locale):
                 loaded = _snapshot(convo)

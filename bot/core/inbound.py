@@ -48,6 +48,8 @@ class Inbound:
     raw: Any = field(default=None, compare=False, repr=False)
     # The inbox row this message came from: the dispatcher marks it handled in its transaction.
     inbox_id: int | None = field(default=None, compare=False)
+    # The inbox handled the chat's earlier rows first: the dispatcher need not look for them.
+    inbox_ordered: bool = field(default=False, compare=False)
     # Where the channel shows a long job's progress while it runs: (share done 0..1, a text
     # with "{percent}" to fill); may be called from any thread. None: the channel shows none.
     progress: Callable[[float, str], None] | None = field(default=None, compare=False, repr=False)

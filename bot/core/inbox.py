@@ -10,21 +10,21 @@ marks a row `handled` in the transaction of its effects, with the replies; the w
 them and marks the row `done`. On start, rows a previous run left `new` are handled and rows
 left `handled` are answered from the stored replies.
 
-Several workers (PostgreSQL): each holds a session advisory lock named by its id while it
-lives (bot/storage/inbox_workers.py) and each row names the worker holding it: its receiver,
-then the worker that handled it. A starting worker takes up only the rows of workers that are
-gone (their lock went with their connection, even after kill -9) and the rows it takes now name
-it, so a row a live worker is handling or sending is answered by that worker alone. The
-dispatcher's per-chat advisory lock keeps one message of a chat at a time across workers, and a
-row is marked handled only while still new, so a row two workers hold is handled and answered
-once. Order: before a worker handles a row it handles the chat's earlier rows still new,
-wherever they arrived (the other worker, reading them no longer new in the same query, drops
-them without reading or handling them again); a platform
-sends a chat's next update only after the last one was stored, so the earlier ones are always
-visible. Not kept: a worker whose lock connection dropped while it lives (the database
-restarted, a network cut) is taken for gone until it takes the lock again (within `STAY_S`),
-and a row it is sending meanwhile may be sent twice; so is a reply accepted by the platform in
-the very instant its worker is killed (the crash guarantee).
+Several workers (PostgreSQL): each holds a session advisory lock named by its id while it lives
+(bot/storage/inbox_workers.py) and each row names the worker holding it: its receiver, then the
+worker that handled it. A starting worker takes up only the rows of workers that are gone (their
+lock went with their connection, even after kill -9) and the rows it takes now name it, so a row a
+live worker is handling or sending is answered by that worker alone. The dispatcher's per-chat
+advisory lock keeps one message of a chat at a time across workers, and a row is marked handled
+only while still new, so a row two workers hold is handled and answered once. Order: under that
+lock, the statement that finds the row still new also looks for an earlier row of its chat still
+new (another worker received it and has not come to it); if there is one, nothing is done, and the
+worker handles the chat's earlier rows first, then the row (the other worker finds them handled and
+drops them). A platform sends a chat's next update only after the last one was stored, so the
+earlier ones are always visible. Not kept: a worker whose lock connection dropped while it lives
+(the database restarted, a network cut) is taken for gone until it takes the lock again (within
+`STAY_S`), and a row it is sending meanwhile may be sent twice; so is a reply accepted by the
+platform in the very instant its worker is killed (the crash guarantee).
 """
 
 from __future__ import annotations
@@ -106,7 +106,6 @@ class Inbox:
         slots: int = 4,
         flood: FloodLimit | None = None,
         locale: str = "vi",
-        shared: bool | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -116,8 +115,6 @@ class Inbox:
         self.slots = max(1, slots)
         self.flood = flood or FloodLimit(0, 1.0)
         self.locale = locale
-        # Other workers may hold this chat's earlier rows (SQLite: one process, no others).
-        self.shared = not db.is_sqlite if shared is None else shared
         self._chats: dict[str, deque[Open]] = {}
         self._line: asyncio.Queue[str] = asyncio.Queue()
         self._busy = 0
@@ -211,7 +208,9 @@ class Inbox:
             elif verdict is Verdict.NOTICE:
                 item = replace(item, notice=store.FLOOD)
             rows.append(item)
-        async with self.db.write() as tx:
+        # Up to ROWS_PER_STATEMENT updates are one INSERT: committed alone, all or none.
+        many = len(rows) > store.ROWS_PER_STATEMENT
+        async with self.db.write() if many else self.db.single() as tx:
             fresh = await store.insert_received(
                 tx, self.channel, rows, self.clock.now(), self.worker
             )
@@ -260,8 +259,6 @@ class Inbox:
             with use_locale(self.locale):
                 replies = [Reply(flood_text())]
         else:
-            if self.shared and row.chat_key and not await self._earlier_first(row):
-                return  # another worker handled it with the earlier ones, and answers it
             got = await self._read(row)
             if got is None:
                 return
@@ -269,15 +266,31 @@ class Inbox:
                 replies = [got]
             else:
                 inbound = replace(got, inbox_id=row.id)
-                try:
-                    async with self.reader.working(inbound.chat_id):
-                        replies = await self.handle(inbound)
-                except store.AlreadyHandled:  # another worker took it up and answers it
-                    logger.info("inbox %s: row %s handled by another worker", self.channel, row.id)
-                    return
+                handled = await self._in_order(row, inbound)
+                if handled is None:
+                    return  # another worker handled it, and answers it
+                replies = handled
         if replies and row.chat_key:
             await self.reader.show(row.chat_key, replies, inbound)
         self._done(row.id)
+
+    async def _in_order(self, row: Open, inbound: Inbound) -> list[Reply] | None:
+        """The message's replies, after its chat's earlier rows; None when another worker
+        handled it (with the earlier ones, or after taking it up)."""
+        try:
+            try:
+                return await self._handle(inbound)
+            except store.EarlierFirst:  # another worker received the chat's earlier rows
+                if not await self._earlier_first(row):
+                    return None
+                return await self._handle(replace(inbound, inbox_ordered=True))
+        except store.AlreadyHandled:
+            logger.info("inbox %s: row %s handled by another worker", self.channel, row.id)
+            return None
+
+    async def _handle(self, inbound: Inbound) -> list[Reply]:
+        async with self.reader.working(inbound.chat_id):
+            return await self.handle(inbound)
 
     async def _earlier_first(self, row: Open) -> bool:
         """Handle the chat's earlier rows that another worker received and has not handled;

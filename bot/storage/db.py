@@ -106,6 +106,17 @@ class Database:
                 raise
 
     @contextlib.asynccontextmanager
+    async def single(self) -> AsyncIterator[AsyncConnection]:
+        """For one statement that writes: it commits by itself (PostgreSQL: a statement is
+        atomic, so no BEGIN and COMMIT round trips); on SQLite a write transaction."""
+        if self._write_lock is not None:
+            async with self.write() as conn:
+                yield conn
+            return
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only snapshot."""
         async with self.engine.connect() as conn, conn.begin():

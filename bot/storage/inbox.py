@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, func, or_, select, update
+from sqlalchemy import String, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,6 +40,10 @@ WORKER: ContextVar[str | None] = ContextVar("inbox_worker", default=None)
 
 class AlreadyHandled(Exception):
     """Another worker handled this row first (one that took it up at its start): roll back."""
+
+
+class EarlierFirst(Exception):
+    """The row's chat has earlier rows still new, another worker's: handle those first."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ _MARK_DONE = Prepared(  # run for each row: one statement text, whatever the bat
     .where(inbox.c.id == bindparam("row"), or_(inbox.c.status == NEW, inbox.c.status == HANDLED))
     .values(status=DONE, replies=None)
 )
+
+
+ROWS_PER_STATEMENT = 1000  # SQLAlchemy's insertmanyvalues page: more rows, more INSERTs
 
 
 async def insert_received(
@@ -152,11 +159,35 @@ async def mark_handled(
 
 
 _STATUS = select(inbox.c.status).where(inbox.c.id == bindparam("row"))
+_EARLIER = inbox.alias("earlier")
+_FIRST_IN_CHAT = select(  # the row's status, and whether an earlier row of its chat is still new
+    inbox.c.status,
+    exists()
+    .where(
+        _EARLIER.c.status == NEW,
+        _EARLIER.c.channel == inbox.c.channel,
+        _EARLIER.c.chat_key == inbox.c.chat_key,
+        _EARLIER.c.id < inbox.c.id,
+        _EARLIER.c.notice == "",  # a flood notice changes nothing: its order does not matter
+    )
+    .label("earlier"),
+).where(inbox.c.id == bindparam("row"))
 
 
 async def still_new(tx: AsyncConnection, row_id: int) -> None:
     """Raises AlreadyHandled when the row was handled meanwhile (by another worker)."""
     if await tx.scalar(_STATUS, {"row": row_id}) != NEW:
+        raise AlreadyHandled(row_id)
+
+
+async def first_in_chat(tx: AsyncConnection, row_id: int) -> None:
+    """Raises AlreadyHandled when the row was handled meanwhile, EarlierFirst when an earlier
+    row of its chat is still new: one statement, where a read before the chat's lock and
+    `still_new` under it took two transactions."""
+    found = (await tx.execute(_FIRST_IN_CHAT, {"row": row_id})).first()
+    if found is not None and found.earlier:
+        raise EarlierFirst(row_id)
+    if found is None or found.status != NEW:
         raise AlreadyHandled(row_id)
 
 

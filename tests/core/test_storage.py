@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.app import App, build_app
 from bot.config import Settings
@@ -109,3 +109,20 @@ async def test_a_failed_message_leaves_nothing_of_its_small_statements(app: App)
         await identity.resolve_chat(tx, inbound, datetime.now(UTC))
     async with app.db.read() as tx:
         assert await find_actor(tx, "console", "gone") is not None
+
+
+async def test_a_single_statement_commits_and_leaves_its_connection_transactional(
+    app: App,
+) -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    async with app.db.single() as tx:
+        await tx.execute(users.insert().values(created_at=now))
+    async with app.db.read() as tx:
+        assert await tx.scalar(select(func.count()).select_from(users)) == 1
+    # The pool hands the same connection out again: a failed write still rolls back whole.
+    with pytest.raises(RuntimeError):
+        async with app.db.write() as tx:
+            await tx.execute(users.insert().values(created_at=now))
+            raise RuntimeError("the message failed")
+    async with app.db.read() as tx:
+        assert await tx.scalar(select(func.count()).select_from(users)) == 1

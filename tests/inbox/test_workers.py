@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import event, text
@@ -41,17 +42,18 @@ async def test_a_row_two_workers_hold_is_handled_and_answered_once(app: App) -> 
         assert await store.count_by_status(tx, "test") == {"done": 1}
 
 
+@pytest.mark.engines("postgresql")  # several workers: PostgreSQL only
 async def test_a_chats_earlier_message_on_another_worker_is_handled_first(app: App) -> None:
     handled: list[str] = []
 
     async def recording(inbound: Inbound) -> list[Reply]:
-        replies = await app.dispatcher.handle(inbound)  # AlreadyHandled: not recorded
+        replies = await app.dispatcher.handle(inbound)  # a row not its turn: not recorded
         handled.append(inbound.text)
         return replies
 
     first, second = Recorder(), Recorder()
-    slow = Inbox(app.db, app.clock, recording, first, slots=1, shared=True)
-    quick = Inbox(app.db, app.clock, recording, second, slots=1, shared=True)
+    slow = Inbox(app.db, app.clock, recording, first, slots=1)
+    quick = Inbox(app.db, app.clock, recording, second, slots=1)
     await quick.start()
     await slow.receive([update("c1", 1)])  # stored, then this worker is slow to come to it
     await quick.receive([update("c1", 2)])  # the chat's next message reaches the other
@@ -66,15 +68,21 @@ async def test_a_chats_earlier_message_on_another_worker_is_handled_first(app: A
         assert await store.count_by_status(tx, "test") == {"done": 2}
 
 
-async def test_a_row_another_worker_handled_first_is_not_handled_again(app: App) -> None:
-    calls: list[str] = []
+@pytest.mark.engines("postgresql")
+async def test_a_row_not_its_turn_is_refused_before_any_work(app: App) -> None:
+    outcomes: list[tuple[str, str]] = []
 
-    async def counting(inbound: Inbound) -> list[Reply]:
-        calls.append(inbound.text)  # before the dispatcher: a vain attempt counts too
-        return await app.dispatcher.handle(inbound)
+    async def noting(inbound: Inbound) -> list[Reply]:
+        try:
+            replies = await app.dispatcher.handle(inbound)
+        except (store.EarlierFirst, store.AlreadyHandled) as exc:
+            outcomes.append((inbound.text, type(exc).__name__))
+            raise
+        outcomes.append((inbound.text, "handled"))
+        return replies
 
-    slow = Inbox(app.db, app.clock, counting, Recorder(), slots=1, shared=True)
-    quick = Inbox(app.db, app.clock, counting, Recorder(), slots=1, shared=True)
+    slow = Inbox(app.db, app.clock, noting, Recorder(), slots=1)
+    quick = Inbox(app.db, app.clock, noting, Recorder(), slots=1)
     await quick.start()
     await slow.receive([update("c1", 1)])
     await quick.receive([update("c1", 2)])  # handles the slow worker's "1" first
@@ -83,12 +91,30 @@ async def test_a_row_another_worker_handled_first_is_not_handled_again(app: App)
     await slow.wait_idle(10)
     await slow.stop()
     await quick.stop()
-    assert calls == ["1", "2"]  # the slow worker saw its row handled and left it
+    assert outcomes == [
+        ("2", "EarlierFirst"),  # the chat's "1" is still new: "2" waits
+        ("1", "handled"),
+        ("2", "handled"),
+        ("1", "AlreadyHandled"),  # the slow worker comes to its row: refused, not redone
+    ]
 
 
-async def test_workers_share_the_order_on_postgresql_only_by_default(app: App) -> None:
-    inbox = Inbox(app.db, app.clock, app.dispatcher.handle, Recorder())
-    assert inbox.shared is (not app.db.is_sqlite)
+@pytest.mark.engines("postgresql")
+async def test_a_message_waits_for_its_chats_earlier_one_still_new(app: App) -> None:
+    async with app.db.write() as tx:
+        rows = await store.insert_received(
+            tx, "test", [update("c8", 1), update("c8", 2)], app.clock.now()
+        )
+    later = Inbound(channel="test", chat_id="c8", user_id="c8", text="2", inbox_id=rows[1].id)
+    with pytest.raises(store.EarlierFirst):
+        await app.dispatcher.handle(later)
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"new": 2}  # nothing was done
+    # Once the inbox has seen to the earlier ones, it asks for the message alone.
+    ordered = replace(later, inbox_ordered=True)
+    assert await app.dispatcher.handle(ordered)
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx, "test") == {"new": 1, "handled": 1}
 
 
 class Stalled(Recorder):

@@ -1,6 +1,6 @@
 """The inbox: every update received, kept until it has been handled and answered."""
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text, UniqueConstraint, text
 
 from bot.storage.tables import metadata
 from bot.storage.types import UtcDateTime
@@ -25,4 +25,13 @@ inbox = Table(
     Column("worker", String(64), nullable=True),
     UniqueConstraint("channel", "update_key", name="uq_inbox_update"),
     Index("ix_inbox_open", "status", "id"),
+    # a chat's rows still new: is a message's turn come (bot/storage/inbox.py first_in_chat)
+    Index(
+        "ix_inbox_chat_new",
+        "channel",
+        "chat_key",
+        "id",
+        postgresql_where=text("status = 'new'"),
+        sqlite_where=text("status = 'new'"),
+    ),
 )

@@ -18,13 +18,14 @@ live worker is handling or sending is answered by that worker alone. The dispatc
 advisory lock keeps one message of a chat at a time across workers, and a row is marked handled
 only while still new, so a row two workers hold is handled and answered once. Order: under that
 lock, the statement that finds the row still new also looks for an earlier row of its chat still
-new (another worker received it and has not come to it); if there is one, nothing is done, and the
-worker handles the chat's earlier rows first, then the row (the other worker finds them handled and
-drops them). A platform sends a chat's next update only after the last one was stored, so the
-earlier ones are always visible. Not kept: a worker whose lock connection dropped while it lives
-(the database restarted, a network cut) is taken for gone until it takes the lock again (within
-`STAY_S`), and a row it is sending meanwhile may be sent twice; so is a reply accepted by the
-platform in the very instant its worker is killed (the crash guarantee).
+new (another worker received it and has not come to it); if there is one, nothing is done: the row
+goes back to its chat's queue for a moment (`TURN_WAIT_S`), as that worker is likely coming to
+them; found there again, the worker handles the chat's earlier rows itself, then the row (the other
+worker finds them handled and drops them). A platform sends a chat's next update only after the
+last one was stored, so the earlier ones are always visible. Not kept: a worker whose lock
+connection dropped while it lives (the database restarted, a network cut) is taken for gone until
+it takes the lock again (within `STAY_S`), and a row it is sending meanwhile may be sent twice; so
+is a reply accepted by the platform in the very instant its worker is killed (the crash guarantee).
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 KEEP_FINISHED = timedelta(days=2)  # platforms replay within a day
 RECENT = 4096  # rows finished here remembered, so another worker's earlier row is not redone
 STAY_S = 5.0  # how often a worker makes sure it still holds its lock (PostgreSQL)
+TURN_WAIT_S = 0.2  # a row whose chat's earlier rows are another worker's waits this long once
+
+
+class NotYet(Exception):
+    """Not the row's turn: another worker holds its chat's earlier rows; try it again later."""
 
 
 class Unreadable(Exception):
@@ -122,6 +128,9 @@ class Inbox:
         # Rows finished here lately: a snapshot read may still see them new.
         self._recent: deque[int] = deque(maxlen=RECENT)
         self._settled: set[int] = set()
+        # Rows that waited once for another worker to handle their chat's earlier rows.
+        self._waited: set[int] = set()
+        self.turn_wait_s = TURN_WAIT_S
         self._finish_wanted = asyncio.Event()
         self._marking = False
         self._closing = False  # stopping: no message is begun any more
@@ -239,13 +248,21 @@ class Inbox:
             queue = self._chats[chat]
             row = queue.popleft()
             self._busy += 1
+            waiting = False
             try:
                 await self._one(row)
+            except NotYet:
+                queue.appendleft(row)
+                waiting = True
             except Exception:
                 logger.exception("inbox %s: row %s not finished", self.channel, row.id)
             finally:
                 self._busy -= 1
-                if queue:
+                if waiting:  # back in the line a little later: the other worker's turn first
+                    asyncio.get_running_loop().call_later(
+                        self.turn_wait_s, self._line.put_nowait, chat
+                    )
+                elif queue:
                     self._line.put_nowait(chat)  # its next message waits for its next turn
                 else:
                     del self._chats[chat]
@@ -279,14 +296,19 @@ class Inbox:
         handled it (with the earlier ones, or after taking it up)."""
         try:
             try:
-                return await self._handle(inbound)
+                replies: list[Reply] | None = await self._handle(inbound)
             except store.EarlierFirst:  # another worker received the chat's earlier rows
-                if not await self._earlier_first(row):
-                    return None
-                return await self._handle(replace(inbound, inbox_ordered=True))
+                if row.id not in self._waited:  # it is likely coming to them: wait a turn
+                    self._waited.add(row.id)
+                    raise NotYet(row.id) from None
+                replies = None
+                if await self._earlier_first(row):  # still there: handle them here
+                    replies = await self._handle(replace(inbound, inbox_ordered=True))
         except store.AlreadyHandled:
             logger.info("inbox %s: row %s handled by another worker", self.channel, row.id)
-            return None
+            replies = None
+        self._waited.discard(row.id)
+        return replies
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         async with self.reader.working(inbound.chat_id):
@@ -302,6 +324,7 @@ class Inbox:
         for other in pending:
             if other.id == row.id or other.id in self._settled:
                 continue
+            self._waited.add(other.id)  # handled here now, not waited for again
             try:
                 await self._one(other)
             except Exception:

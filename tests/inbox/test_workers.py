@@ -83,20 +83,56 @@ async def test_a_row_not_its_turn_is_refused_before_any_work(app: App) -> None:
 
     slow = Inbox(app.db, app.clock, noting, Recorder(), slots=1)
     quick = Inbox(app.db, app.clock, noting, Recorder(), slots=1)
+    quick.turn_wait_s = 0.01
     await quick.start()
     await slow.receive([update("c1", 1)])
-    await quick.receive([update("c1", 2)])  # handles the slow worker's "1" first
+    await quick.receive([update("c1", 2)])  # in the end handles the slow worker's "1" first
     await quick.wait_idle(10)
     await slow.start()
     await slow.wait_idle(10)
     await slow.stop()
     await quick.stop()
     assert outcomes == [
-        ("2", "EarlierFirst"),  # the chat's "1" is still new: "2" waits
+        ("2", "EarlierFirst"),  # the chat's "1" is still new: "2" waits a moment
+        ("2", "EarlierFirst"),  # still new: the quick worker handles it itself
         ("1", "handled"),
         ("2", "handled"),
         ("1", "AlreadyHandled"),  # the slow worker comes to its row: refused, not redone
     ]
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_row_waits_a_moment_for_the_worker_holding_its_chats_earlier_one(
+    app: App,
+) -> None:
+    outcomes: list[tuple[str, str]] = []
+
+    async def noting(inbound: Inbound) -> list[Reply]:
+        try:
+            replies = await app.dispatcher.handle(inbound)
+        except store.EarlierFirst:
+            outcomes.append((inbound.text, "EarlierFirst"))
+            raise
+        outcomes.append((inbound.text, "handled"))
+        return replies
+
+    first, second = Recorder(), Recorder()
+    slow = Inbox(app.db, app.clock, noting, first, slots=1)
+    quick = Inbox(app.db, app.clock, noting, second, slots=1)
+    quick.turn_wait_s = 1.0
+    await quick.start()
+    await slow.receive([update("c1", 1)])
+    await quick.receive([update("c1", 2)])
+    async with asyncio.timeout(10):
+        while not outcomes:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await slow.start()  # comes to its "1" while the quick worker's "2" waits
+    await quick.wait_idle(10)
+    await slow.stop()
+    await quick.stop()
+    assert outcomes == [("2", "EarlierFirst"), ("1", "handled"), ("2", "handled")]
+    assert [chat for chat, _ in first.shown] == ["c1"]  # each answered by its own worker
+    assert [chat for chat, _ in second.shown] == ["c1"]
 
 
 @pytest.mark.engines("postgresql")

@@ -1,6 +1,6 @@
 """Several workers on one PostgreSQL: throughput, a booking race, a scheduler leader killed.
 
-`python -m bench scale [--updates N] [--repeat T] [--connections C] [--attempts A]
+`python -m bench scale [--updates N] [--users U] [--repeat T] [--connections C] [--attempts A]
 [--reminders R] [--recipients P] [--only SECTION,...]`
 
 Runs on a throwaway PostgreSQL started as the tests do (bot/testing/postgres.py), or on
@@ -20,6 +20,8 @@ TROLY06_BENCH_PG_URL (an empty database the bench may fill).
   their chat. The 1, 2 and 4 rounds run in turn T times (3): each rate is the median of its
   rounds, updates_detail.samples has them all, and updates_detail.ratio_2_to_1 is the median
   of "2 over 1" within each turn (the shared machine's pace drifts from round to round).
+  The N updates come from U users (300): a user's next message often reaches the other
+  worker while its last one waits there; `--users N` gives each update a user of its own.
 - booking: C connections at once, each attempt its own transaction through the service,
   A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
 - leader_kill: two workers run the scheduler under the leader lock; R reminders fall due
@@ -404,7 +406,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             broadcast_url = await fresh_database(admin_url, "scale_broadcast")
             result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
         if "updates" in only and args.updates:
-            rates, detail = await updates_section(admin_url, args.updates, 300, args.repeat)
+            rates, detail = await updates_section(admin_url, args.updates, args.users, args.repeat)
             result["updates_per_s"] = rates
             result["updates_detail"] = detail
     return result
@@ -416,6 +418,9 @@ SECTIONS = ("booking", "leader_kill", "broadcast", "updates")
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench scale")
     parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument(
+        "--users", type=int, default=300, help="the updates come from this many users"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="turns of the 1, 2, 4 rounds")
     parser.add_argument("--connections", type=int, default=60)
     parser.add_argument("--attempts", type=int, default=1000)

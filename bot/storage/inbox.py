@@ -169,6 +169,7 @@ _FIRST_IN_CHAT = select(  # the row's status, and whether an earlier row of its 
         _EARLIER.c.chat_key == inbox.c.chat_key,
         _EARLIER.c.id < inbox.c.id,
         _EARLIER.c.notice == "",  # a flood notice changes nothing: its order does not matter
+        inbox.c.chat_key != "",  # updates of no known chat do not wait for one another
     )
     .label("earlier"),
 ).where(inbox.c.id == bindparam("row"))

@@ -6,22 +6,22 @@
 Runs on a throwaway PostgreSQL started as the tests do (bot/testing/postgres.py), or on
 TROLY06_BENCH_PG_URL (an empty database the bench may fill).
 
-- updates_per_s: "echo" is a bare PTB echo bot polling the fake Bot API; "1", "2", "4" are
-  that many worker processes (`troly06 run --workers N`'s way: the Telegram channel and the
-  real dispatcher, the webhook on one port shared with SO_REUSEPORT) on one fresh database
-  with the demo commune. The one fake Bot API posts the updates to that port on 16 lanes, a
-  new connection per call, so the kernel spreads them over the workers, and every worker
-  answers through it. Timed from the push until every inbox row is done (its replies sent);
-  a round where an update was not handled exactly once, or the fake got other than the
-  replies, says so under "problems". updates_detail gives per round the CPU milliseconds per
+- updates_per_s: "echo" is a bare PTB echo bot polling the fake Bot API; "1", "2", "4" are that
+  many worker processes (`troly06 run --workers N`'s way: the Telegram channel and the real
+  dispatcher, the webhook on one port shared with SO_REUSEPORT) on one fresh database with the
+  demo commune. The one fake Bot API posts the updates to that port on 16 lanes, a new
+  connection per call, so the kernel spreads them over the workers, and every worker answers
+  through it. Timed from the push until every inbox row is done (its replies sent); a round
+  where an update was not handled exactly once, or the fake got other than the replies, says so
+  under "problems". updates_detail gives per round (of the last turn) the CPU milliseconds per
   update of the workers, of this round's PostgreSQL server processes and of the fake (so what
-  two cores could carry at best can be worked out on a loaded machine), how the updates
-  spread over the workers, the load average, and messages handled before an earlier one of
-  their chat. The 1, 2 and 4 rounds run in turn T times (3): each rate is the median of its
-  rounds, updates_detail.samples has them all, and updates_detail.ratio_2_to_1 is the median
-  of "2 over 1" within each turn (the shared machine's pace drifts from round to round).
-  The N updates come from U users (300): a user's next message often reaches the other
-  worker while its last one waits there; `--users N` gives each update a user of its own.
+  two cores could carry at best can be worked out on a loaded machine), how the updates spread
+  over the workers, the load average, and messages handled before an earlier one of their chat.
+  The 1, 2 and 4 rounds run in turn T times (3): each rate is the median of its rounds,
+  updates_detail.samples has them all, and updates_detail.ratio_2_to_1 is the median of "2 over
+  1" within each turn (the shared machine's pace drifts from round to round). The N updates
+  come from U users (300): a user's next message often reaches the other worker while its last
+  one waits there; `--users N` gives each update a user of its own.
 - booking: C connections at once, each attempt its own transaction through the service,
   A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
 - leader_kill: two workers run the scheduler under the leader lock; R reminders fall due

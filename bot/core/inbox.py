@@ -329,6 +329,8 @@ class Inbox:
                 await self._one(other)
             except Exception:
                 logger.exception("inbox %s: row %s not finished", self.channel, other.id)
+            finally:
+                self._waited.discard(other.id)  # whichever way _one left it
         return True
 
     async def _pressed(self, row: Open) -> Inbound | None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import FixedClock
+from bot.storage.db import Database
 from bot.storage.tables.core import users
 
 
@@ -112,17 +113,22 @@ async def test_a_failed_message_leaves_nothing_of_its_small_statements(app: App)
 
 
 async def test_a_single_statement_commits_and_leaves_its_connection_transactional(
-    app: App,
+    app: App, settings: Settings
 ) -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    async with app.db.single() as tx:
-        await tx.execute(users.insert().values(created_at=now))
-    async with app.db.read() as tx:
-        assert await tx.scalar(select(func.count()).select_from(users)) == 1
-    # The pool hands the same connection out again: a failed write still rolls back whole.
-    with pytest.raises(RuntimeError):
-        async with app.db.write() as tx:
+    db = Database(settings.db_url, pool_size=1)  # one connection, handed out again and again
+    try:
+        async with db.single() as tx:
             await tx.execute(users.insert().values(created_at=now))
-            raise RuntimeError("the message failed")
-    async with app.db.read() as tx:
-        assert await tx.scalar(select(func.count()).select_from(users)) == 1
+            used = tx.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+        async with db.read() as tx:
+            assert await tx.scalar(select(func.count()).select_from(users)) == 1
+        with pytest.raises(RuntimeError):
+            async with db.write() as tx:
+                assert tx.sync_connection.connection.dbapi_connection is used  # type: ignore[union-attr]
+                await tx.execute(users.insert().values(created_at=now))
+                raise RuntimeError("the message failed")
+        async with db.read() as tx:  # the failed write rolled back whole
+            assert await tx.scalar(select(func.count()).select_from(users)) == 1
+    finally:
+        await db.close()

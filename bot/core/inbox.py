@@ -14,18 +14,20 @@ Several workers (PostgreSQL): each holds a session advisory lock named by its id
 (bot/storage/inbox_workers.py) and each row names the worker holding it: its receiver, then the
 worker that handled it. A starting worker takes up only the rows of workers that are gone (their
 lock went with their connection, even after kill -9) and the rows it takes now name it, so a row a
-live worker is handling or sending is answered by that worker alone. The dispatcher's per-chat
-advisory lock keeps one message of a chat at a time across workers, and a row is marked handled
-only while still new, so a row two workers hold is handled and answered once. Order: under that
-lock, the statement that finds the row still new also looks for an earlier row of its chat still
-new (another worker received it and has not come to it); if there is one, nothing is done: the row
-goes back to its chat's queue for a moment (`TURN_WAIT_S`), as that worker is likely coming to
-them; found there again, the worker handles the chat's earlier rows itself, then the row (the other
-worker finds them handled and drops them). A platform sends a chat's next update only after the
-last one was stored, so the earlier ones are always visible. Not kept: a worker whose lock
-connection dropped while it lives (the database restarted, a network cut) is taken for gone until
-it takes the lock again (within `STAY_S`), and a row it is sending meanwhile may be sent twice; so
-is a reply accepted by the platform in the very instant its worker is killed (the crash guarantee).
+live worker is handling or sending is answered by that worker alone; a running worker takes up
+those of a worker gone for a while (bot/core/inbox_peers.py), so they need no start. The
+dispatcher's per-chat advisory lock keeps one message of a chat at a time across workers, and a row
+is marked handled only while still new, so a row two workers hold is handled and answered once.
+Order: under that lock, the statement that finds the row still new also looks for an earlier row of
+its chat still new (another worker received it and has not come to it); if there is one, nothing is
+done: the row goes back to its chat's queue for a moment (`TURN_WAIT_S`), as that worker is likely
+coming to them; found there again, the worker handles the chat's earlier rows itself, then the row
+(the other worker finds them handled and drops them). A platform sends a chat's next update only
+after the last one was stored, so the earlier ones are always visible. Not kept: a worker whose
+lock connection dropped while it lives (the database restarted, a network cut) is taken for gone
+until it takes the lock again (within `STAY_S`): a worker starting meanwhile takes up its rows, and
+a row it is sending then may be sent twice (running workers wait longer: `ADOPT_AFTER`); so is a
+reply accepted by the platform in the very instant its worker is killed (the crash guarantee).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from bot.core.clock import Clock
 from bot.core.flood import FloodLimit, Verdict
 from bot.core.i18n import _, use_locale
 from bot.core.inbound import Inbound
+from bot.core.inbox_peers import Peers
 from bot.core.reply import Reply
 from bot.storage import inbox as store
 from bot.storage.db import Database
@@ -56,7 +59,6 @@ logger = logging.getLogger(__name__)
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 KEEP_FINISHED = timedelta(days=2)  # platforms replay within a day
 RECENT = 4096  # rows finished here remembered, so another worker's earlier row is not redone
-STAY_S = 5.0  # how often a worker makes sure it still holds its lock (PostgreSQL)
 TURN_WAIT_S = 0.2  # a row whose chat's earlier rows are another worker's waits this long once
 
 
@@ -138,6 +140,7 @@ class Inbox:
         # Who this worker is, for the rows it holds; its lock says it lives (PostgreSQL).
         self.worker = new_worker_id()
         self.presence = Presence(db, self.worker)
+        self.peers = Peers(db, clock, self.channel, self.presence, self._take)
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -152,10 +155,7 @@ class Inbox:
             logger.info(
                 "inbox %s: %s messages resumed from a previous run", self.channel, len(left)
             )
-        queued = {row.id for queue in self._chats.values() for row in queue}
-        for row in left:
-            if row.id not in queued:  # received before start: already in its queue
-                self._enqueue(row)
+        self._take(left)
         self._tasks = [
             asyncio.create_task(self._work(), name=f"inbox-{self.channel}-{n}")
             for n in range(self.slots)
@@ -163,7 +163,7 @@ class Inbox:
         self._tasks.append(asyncio.create_task(self._mark_loop(), name=f"inbox-{self.channel}"))
         if not self.db.is_sqlite:
             self._tasks.append(
-                asyncio.create_task(self._stay(), name=f"inbox-{self.channel}-lock")
+                asyncio.create_task(self.peers.keep(), name=f"inbox-{self.channel}-peers")
             )
 
     async def stop(self, grace_s: float = 10.0, finish_s: float = 5.0) -> None:
@@ -227,6 +227,13 @@ class Inbox:
             if row.status == store.NEW:
                 self._enqueue(row)
         return len(fresh)
+
+    def _take(self, rows: Sequence[Open]) -> None:
+        """Queue rows taken up from a previous run or a dead worker."""
+        queued = {row.id for queue in self._chats.values() for row in queue}
+        for row in rows:
+            if row.id not in queued:  # received before start: already in its queue
+                self._enqueue(row)
 
     def _enqueue(self, row: Open) -> None:
         queue = self._chats.get(row.chat_key)
@@ -363,15 +370,6 @@ class Inbox:
         if got is None:
             self._done(row.id)
         return got
-
-    async def _stay(self) -> None:
-        """Keep this worker's lock: taken again if its connection was lost."""
-        while True:
-            await asyncio.sleep(STAY_S)
-            try:
-                await self.presence.check()
-            except Exception:
-                logger.exception("inbox %s: could not take its worker lock again", self.channel)
 
     # ---- done marks, written together -------------------------------------------------------
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.reply import Attachment, Choice, Reply
 from bot.storage.inbox_workers import gone
@@ -241,17 +242,42 @@ async def take_up(tx: AsyncConnection, channel: str, worker: str) -> list[Open]:
     rows of workers that are gone, of none, or of `worker` itself. On SQLite (one process) every
     unfinished row is left from a previous run.
     """
-    open_rows = [inbox.c.channel == channel, inbox.c.status.in_([NEW, HANDLED])]
-    where = list(open_rows)
+    where = _unfinished(channel)
     if tx.dialect.name == "postgresql":
-        holders = await tx.scalars(select(inbox.c.worker).where(*open_rows).distinct())
-        mine = [worker]
-        for other in holders.all():
-            if other is not None and other != worker and await gone(tx, other):
-                mine.append(other)
-        # By name, not "all but the live ones": a row another starting worker took meanwhile
-        # now names that worker, and the update finds it no longer matches.
+        mine = [worker, *await gone_holders(tx, channel, worker)]
         where.append(or_(inbox.c.worker.is_(None), inbox.c.worker.in_(mine)))
+    return await _hold(tx, where, worker)
+
+
+async def gone_holders(tx: AsyncConnection, channel: str, worker: str) -> list[str]:
+    """The workers other than `worker` holding unfinished rows of the channel that are gone
+    (PostgreSQL; their locks are held until `tx` ends, so no other checker takes them too)."""
+    holders = await tx.scalars(select(inbox.c.worker).where(*_unfinished(channel)).distinct())
+    return [
+        other
+        for other in holders.all()
+        if other is not None and other != worker and await gone(tx, other)
+    ]
+
+
+async def take_up_of(
+    tx: AsyncConnection, channel: str, worker: str, holders: Sequence[str]
+) -> list[Open]:
+    """The channel's unfinished rows of `holders` (workers found gone), now held by `worker`."""
+    if not holders:
+        return []
+    return await _hold(tx, [*_unfinished(channel), inbox.c.worker.in_(holders)], worker)
+
+
+def _unfinished(channel: str) -> list[ColumnElement[bool]]:
+    return [inbox.c.channel == channel, inbox.c.status.in_([NEW, HANDLED])]
+
+
+async def _hold(
+    tx: AsyncConnection, where: Sequence[ColumnElement[bool]], worker: str
+) -> list[Open]:
+    # By name, not "all but the live ones": a row another worker took meanwhile now names
+    # that worker, and the update finds it no longer matches.
     rows = await tx.execute(
         update(inbox).where(*where).values(worker=worker).returning(*_OPEN_COLUMNS)
     )

@@ -11,7 +11,13 @@ replies fall in the window between the platform accepting a send and the bot rec
 `--workers` runs instead two rounds of `troly06 run --workers 2` on PostgreSQL (a throwaway
 server, or TROLY06_BENCH_PG_URL), users sending `--rate` messages a second while each worker
 is restarted in turn (bot.testing.crash_workers): by SIGTERM (must be exact), then by
-SIGKILL (missing must be 0; duplicates are the kill-instant residue of the ungated rounds).
+SIGKILL (missing must be 0; duplicates are the kill-instant residue of the ungated rounds);
+then two `troly06 run` sharing the port, as two hosts, one killed and never restarted: the
+other answers every message (missing must be 0), the dead one's taken up once it has been
+gone a while; `host_lost_recovered_s` is the time from the kill until every message is
+answered and no row is left open. `host_lost_held` holds sends before the kill until each host
+holds messages not handled yet, so the dead one surely leaves some (its sends held at the kill
+go out and are sent again: at most one per inbox slot).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any
 
 from bench.common import fresh_database, pg_database
 from bot.testing.crash import ALL_MODES, Outcome, run_round
-from bot.testing.crash_workers import run_workers_round
+from bot.testing.crash_workers import run_host_lost_round, run_workers_round
 
 
 async def run_workers(args: argparse.Namespace) -> dict[str, Any]:
@@ -38,6 +44,17 @@ async def run_workers(args: argparse.Namespace) -> dict[str, Any]:
                 deadline_s=args.deadline,
             )
             _record(result, name, outcome, "messages", "missing", "duplicates", "inbox")
+        for gate in (False, True):
+            name = "host_lost_held" if gate else "host_lost"
+            outcome, recovered_s = await run_host_lost_round(
+                await fresh_database(admin_url, f"crash_{name}"),
+                rate_per_s=args.rate,
+                users=args.users,
+                deadline_s=args.deadline,
+                gate=gate,
+            )
+            _record(result, name, outcome, "messages", "missing", "duplicates", "inbox")
+            result[f"{name}_recovered_s"] = recovered_s
     return result
 
 

@@ -149,8 +149,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "folding keeps marks typed as separate characters",
         "bot/core/text.py",
-        "bare = \"\".join(ch for ch in decomposed if not unicodedata.combining(ch))",
-        "bare = \"\".join(decomposed)",
+        'bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))',
+        'bare = "".join(decomposed)',
         ("tests/core/test_text.py",),
     ),
 )

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.inbox_peers import ADOPT_AFTER, STAY_S
 from bot.testing.crash import MODES, run_round
-from bot.testing.crash_workers import run_workers_round
+from bot.testing.crash_workers import run_host_lost_round, run_workers_round
 
 MESSAGES, USERS = 400, 150
 
@@ -50,3 +51,20 @@ async def test_workers_restarted_in_turn_answer_every_message_once(
     assert outcome.messages > 200  # the traffic went on through both restarts
     assert (outcome.missing, outcome.duplicates) == (0, 0), log
     assert outcome.inbox == {"done": outcome.messages}
+
+
+@pytest.mark.engines("postgresql")
+@pytest.mark.timeout(300)
+async def test_a_host_lost_for_good_leaves_no_message_unanswered(
+    db_url: str, tmp_path: Path
+) -> None:
+    # Sends held before the kill until each host holds messages not handled yet: the dead
+    # one surely leaves some, which no worker start will come to take up.
+    outcome, recovered_s = await run_host_lost_round(
+        db_url, rate_per_s=40, users=150, gate=True, deadline_s=60, folder=tmp_path
+    )
+    assert outcome.finished, f"{outcome.note}; see {tmp_path}"
+    assert outcome.missing == 0
+    assert outcome.duplicates <= 4  # its sends held at the kill: one per inbox slot (4) at most
+    assert outcome.inbox == {"done": outcome.messages}
+    assert recovered_s <= ADOPT_AFTER.total_seconds() + 2 * STAY_S + 5

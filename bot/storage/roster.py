@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import (
     Boolean,
     Date,
     Integer,
     String,
+    Table,
     bindparam,
     case,
     delete,
+    exc,
     func,
     insert,
     or_,
@@ -158,9 +161,11 @@ async def household_ids(
         found = {(v, c): i for v, c, i in rows if (v, c) in wanted}
     missing = [{"village_id": v, "code": c} for v, c in sorted(wanted - found.keys())]
     if missing and create:
-        for chunk in _chunks(missing):
-            await tx.execute(insert(households), list(chunk))
-        return await household_ids(tx, wanted)
+        add = insert(households).returning(
+            households.c.village_id, households.c.code, households.c.id
+        )
+        for chunk in _chunks(missing):  # as a few multi-row INSERTs ("insertmanyvalues")
+            found.update({(v, c): i for v, c, i in await tx.execute(add, list(chunk))})
     return found
 
 
@@ -191,8 +196,33 @@ async def boat_ids(
 
 async def insert_people(tx: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new people (keys: household_id, full_name, birth_date, ... updated_at)."""
+    if tx.dialect.name == "postgresql":
+        for chunk in _chunks(rows):
+            await _copy(tx, persons, chunk)
+        return
     for chunk in _chunks(rows):
         await tx.execute(insert(persons), list(chunk))
+
+
+async def _copy(tx: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows into `table` by PostgreSQL's COPY, in `tx` (the keys of the first row are the
+    columns; the others get their server defaults). A row inserted by COPY costs the server
+    about half of one inserted by a statement (no statement per row), and the client less."""
+    if not rows:
+        return
+    names = list(rows[0])
+    binds = [(name, table.c[name].type.bind_processor(tx.dialect)) for name in names]
+    records = [
+        tuple(row[name] if bind is None else bind(row[name]) for name, bind in binds)
+        for row in rows
+    ]
+    raw = await tx.get_raw_connection()
+    try:
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table.name, records=records, columns=names
+        )
+    except asyncpg.PostgresError as error:  # raised as SQLAlchemy's, as a statement's are
+        raise exc.DBAPIError(f"COPY {table.name}", None, error) from error
 
 
 def _p(name: str, type_: Any = None) -> Any:

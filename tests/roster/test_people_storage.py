@@ -102,3 +102,28 @@ async def test_a_refused_batch_of_people_leaves_nothing(small: Small) -> None:
         async with small.app.db.write() as tx:
             await store.insert_people(tx, rows)
     assert await count_people(small.app) == before
+
+
+async def test_a_persons_village_is_filled_in_when_not_given_also_after_a_bulk_insert(
+    small: Small,
+) -> None:
+    async with small.app.db.write() as tx:
+        [household_id] = (await store.household_ids(tx, {(small.hon_ong, "H93")})).values()
+        await store.insert_people(
+            tx, [new_person(small, household_id, "Có Thôn", village_id=small.hon_ong)]
+        )
+    async with small.app.db.write() as tx:  # the trigger that fills it in is there again
+        await store.insert_people(
+            tx, [new_person(small, household_id, "Không Thôn", village_id=None)]
+        )
+    async with small.app.db.read() as tx:
+        stored = dict(
+            (
+                await tx.execute(
+                    select(persons.c.full_name, persons.c.village_id).where(
+                        persons.c.household_id == household_id
+                    )
+                )
+            ).all()
+        )
+    assert stored == {"Có Thôn": small.hon_ong, "Không Thôn": small.hon_ong}

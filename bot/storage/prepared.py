@@ -8,7 +8,9 @@ transaction is SQLite's write connection on the event loop (see bot/storage/sqli
 it runs on the sqlite3 connection itself, with the column types' own bind and result
 processors (so the values stored and read are the same as through SQLAlchemy). Anywhere else
 (PostgreSQL, a connection that may not be used from the loop) it is an ordinary
-`tx.execute`. Errors are SQLAlchemy's, as they would be through `tx.execute`.
+`tx.execute`, and an insert of several rows is one multi-row INSERT (PostgreSQL runs each row
+of an executemany as a statement of its own). Errors are SQLAlchemy's, as they would be
+through `tx.execute`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, exc
+from sqlalchemy import Executable, Insert, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
@@ -81,7 +83,12 @@ class Prepared:
     async def run_many(self, tx: AsyncConnection, params: Sequence[Params]) -> None:
         connection = _inline_sqlite(tx)
         if connection is None:
-            await tx.execute(self.statement, [dict(p) for p in params])
+            rows = [dict(p) for p in params]
+            if isinstance(self.statement, Insert) and len(rows) > 1:
+                # One multi-row INSERT: the server runs one statement, not one per row.
+                await tx.execute(self.statement.values(rows))
+            else:
+                await tx.execute(self.statement, rows)
             return
         rendered = self._render(tx.dialect)
         memo: dict[tuple[int, Any], Any] = {}  # a batch repeats its values (the time, say)

@@ -8,8 +8,8 @@ transaction is SQLite's write connection on the event loop (see bot/storage/sqli
 it runs on the sqlite3 connection itself, with the column types' own bind and result
 processors (so the values stored and read are the same as through SQLAlchemy). Anywhere else
 (PostgreSQL, a connection that may not be used from the loop) it is an ordinary
-`tx.execute`, and an insert of several rows is one multi-row INSERT (PostgreSQL runs each row
-of an executemany as a statement of its own). Errors are SQLAlchemy's, as they would be
+`tx.execute`, and an insert of a few rows is one multi-row INSERT (PostgreSQL runs each row of
+an executemany as a statement of its own). Errors are SQLAlchemy's, as they would be
 through `tx.execute`.
 """
 
@@ -30,6 +30,10 @@ from bot.storage import sqlite_driver
 from bot.storage.sql import hot
 
 Processor = Callable[[Any], Any] | None
+# Rows up to which an insert is one multi-row statement (a reply's buttons, say). A bigger
+# batch (a notice's buttons for every recipient) stays an executemany: one statement text
+# whatever its size, and within the server's limit of 32,767 parameters a statement.
+MULTI_ROW_INSERT = 32
 Params = Mapping[str, Any]
 
 
@@ -84,7 +88,7 @@ class Prepared:
         connection = _inline_sqlite(tx)
         if connection is None:
             rows = [dict(p) for p in params]
-            if isinstance(self.statement, Insert) and len(rows) > 1:
+            if isinstance(self.statement, Insert) and 1 < len(rows) <= MULTI_ROW_INSERT:
                 # One multi-row INSERT: the server runs one statement, not one per row.
                 await tx.execute(self.statement.values(rows))
             else:

@@ -110,3 +110,16 @@ def test_a_statement_with_an_in_list_cannot_be_prepared(app: App) -> None:
     listed = Prepared(select(choices.c.key).where(choices.c.key.in_(bindparam("keys"))))
     with pytest.raises(ValueError, match="IN list"):
         listed._render(app.db.engine.dialect)
+
+
+@pytest.mark.parametrize("count", [1, 5, 5_000])  # a reply's buttons; a notice's, one a recipient
+async def test_choices_in_any_number_are_stored_and_found(app: App, count: int) -> None:
+    async with app.db.write() as tx:
+        identity = await _identity(tx)
+        made = [
+            StoredChoice(f"k{n}", identity, "pick", str(n), f"Lựa chọn {n}") for n in range(count)
+        ]
+        await convo_store.add_choices(tx, made, NOW)
+    async with app.db.read() as tx:
+        found = await convo_store.find_choices(tx, [choice.key for choice in made])
+    assert found == made

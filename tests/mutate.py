@@ -98,8 +98,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "a team lead sees every commune's villages",
         "bot/services/access.py",
-        "in_communes = await places.village_ids(tx, actor.commune_ids(Role.TEAM_LEAD))",
-        "in_communes = await places.village_ids(tx) if actor.commune_ids(Role.TEAM_LEAD)"
+        "in_communes = await places.village_ids(tx, actor.commune_ids(Role.TEAM_LEAD) | admin)",
+        "in_communes = await places.village_ids(tx) if actor.commune_ids(Role.TEAM_LEAD) | admin"
         " else set()",
         ("tests/core/test_access.py",),
     ),
@@ -152,6 +152,34 @@ MUTATIONS: tuple[Mutation, ...] = (
         'bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))',
         'bare = "".join(decomposed)',
         ("tests/core/test_text.py",),
+    ),
+    Mutation(
+        "a running worker takes up a worker found gone only once, not twice apart",
+        "bot/core/inbox_peers.py",
+        "return [other for other, first in since if now - first >= self.adopt_after]",
+        "return [other for other, first in since]",
+        ("tests/inbox/test_dead_workers.py",),
+    ),
+    Mutation(
+        "a running worker takes up the rows of live workers too",
+        "bot/storage/inbox.py",
+        "if other is not None and other != worker and await gone(tx, other)",
+        "if other is not None and other != worker and (await gone(tx, other) or True)",
+        ("tests/inbox/test_dead_workers.py",),
+    ),
+    Mutation(
+        "the village trigger is not made again after a bulk insert (SQLite)",
+        "bot/storage/roster.py",
+        "    yield\n    await tx.exec_driver_sql(sql)\n",
+        "    yield\n",
+        ("tests/roster/test_people_storage.py",),
+    ),
+    Mutation(
+        "an insert of any number of rows is one multi-row statement",
+        "bot/storage/prepared.py",
+        "1 < len(rows) <= MULTI_ROW_INSERT:",
+        "1 < len(rows) <= MULTI_ROW_INSERT * 1000:",
+        ("tests/core/test_prepared.py",),
     ),
 )
 

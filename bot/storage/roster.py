@@ -206,7 +206,7 @@ async def insert_people(tx: AsyncConnection, rows: Sequence[dict[str, Any]]) -> 
         records = _records(tx, persons, names, chunk)
         if tx.dialect.name == "postgresql":
             await _copy(tx, persons, names, records)
-        elif all(row["village_id"] is not None for row in chunk):
+        elif all(row.get("village_id") is not None for row in chunk):
             async with _without_trigger(tx, VILLAGE_TRIGGER):
                 await tx.exec_driver_sql(_insert_text(persons, names), records)
         else:

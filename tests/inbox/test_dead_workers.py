@@ -33,6 +33,14 @@ def running(app: App, reader: Recorder) -> Inbox:
     return inbox
 
 
+async def started(app: App) -> tuple[Inbox, Recorder]:
+    """A running worker (see `running`), started, and what it shows."""
+    reader = Recorder()
+    inbox = running(app, reader)
+    await inbox.start()
+    return inbox, reader
+
+
 async def counts(app: App) -> dict[str, int]:
     async with app.db.read() as tx:
         return await store.count_by_status(tx, "test")
@@ -68,9 +76,7 @@ async def test_a_dead_workers_rows_are_answered_once_by_a_running_worker(app: Ap
 async def test_a_worker_is_taken_for_dead_only_when_gone_at_two_looks_apart(
     app: App, clock: FixedClock
 ) -> None:
-    reader = Recorder()
-    live = running(app, reader)
-    await live.start()
+    live, reader = await started(app)
     dead, _ = await caught_mid_send(app)
     await kill(dead)
     assert await live.peers.adopt() == 0  # first found gone
@@ -87,9 +93,7 @@ async def test_a_worker_is_taken_for_dead_only_when_gone_at_two_looks_apart(
 async def test_a_worker_whose_lock_came_back_between_two_looks_keeps_its_rows(
     app: App, clock: FixedClock
 ) -> None:
-    reader = Recorder()
-    live = running(app, reader)
-    await live.start()
+    live, reader = await started(app)
     held, stalled = await caught_mid_send(app)
     await cut(held)  # its lock connection dropped; the worker lives on, sending c1's replies
     assert await live.peers.adopt() == 0  # found gone once

@@ -113,7 +113,7 @@ def _render(statement: Executable, dialect: Dialect, keys: list[str] | None) -> 
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("a statement with an IN list cannot be prepared: its text varies")
     names = tuple(compiled.positiontup or ())
-    binds = tuple(_bind(compiled.binds[name].type, dialect) for name in names)
+    binds = tuple(bind_processor(compiled.binds[name].type, dialect) for name in names)
     fixed = {
         name: compiled.binds[name].effective_value
         for name in names
@@ -124,7 +124,8 @@ def _render(statement: Executable, dialect: Dialect, keys: list[str] | None) -> 
     return _Rendered(str(compiled), names, binds, fixed, results)
 
 
-def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+def bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+    """How the dialect stores a value of `type_` (None: as it is)."""
     return type_.dialect_impl(dialect).bind_processor(dialect)  # as the dialect stores it
 
 

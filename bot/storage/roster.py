@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.prepared import bind_processor
 from bot.storage.tables.core import boats, communes, households, persons, villages
 from bot.storage.tables.roster import roster_uploads
 from bot.storage.types import UtcDateTime
@@ -223,7 +224,7 @@ def _records(
 ) -> list[tuple[Any, ...]]:
     """The rows as tuples of `names`, each value as the column's type binds it (a datetime
     in UTC, a date as SQLite's text): what SQLAlchemy would send, without its per-row work."""
-    binds = [(name, table.c[name].type.bind_processor(tx.dialect)) for name in names]
+    binds = [(name, bind_processor(table.c[name].type, tx.dialect)) for name in names]
     return [
         tuple(row[name] if bind is None else bind(row[name]) for name, bind in binds)
         for row in rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import exc, select
+from sqlalchemy import exc, insert, select
 
 from bot.storage import roster as store
 from bot.storage.tables.core import persons
@@ -127,3 +127,19 @@ async def test_a_persons_village_is_filled_in_when_not_given_also_after_a_bulk_i
             ).all()
         )
     assert stored == {"Có Thôn": small.hon_ong, "Không Thôn": small.hon_ong}
+
+
+async def test_a_bulk_insert_stores_what_sqlalchemys_own_insert_stores(small: Small) -> None:
+    async with small.app.db.write() as tx:
+        [household_id] = (await store.household_ids(tx, {(small.dam_mon, "H94")})).values()
+        person = new_person(small, household_id, "Đinh Văn Bằng", birth_date=date(1980, 1, 2))
+        await tx.execute(insert(persons).values(person))
+        await store.insert_people(tx, [person])
+    async with small.app.db.read() as tx:  # as stored: no type's processing on the way out
+        stored = (
+            await tx.exec_driver_sql(
+                "SELECT birth_date, updated_at, has_id_card FROM persons WHERE household_id = "
+                f"{household_id}"
+            )
+        ).all()
+    assert len(stored) == 2 and stored[0] == stored[1]

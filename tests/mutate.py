@@ -168,6 +168,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/inbox/test_dead_workers.py",),
     ),
     Mutation(
+        "a stopping worker takes up a dead worker's rows it will not answer",
+        "bot/core/inbox_peers.py",
+        "        if not self.adopting:\n            return 0\n",
+        "",
+        ("tests/inbox/test_dead_workers.py",),
+    ),
+    Mutation(
         "the village trigger is not made again after a bulk insert (SQLite)",
         "bot/storage/roster.py",
         "    yield\n    await tx.exec_driver_sql(sql)\n",

@@ -147,6 +147,7 @@ class Inbox:
     async def start(self) -> None:
         """Take up what workers now gone left, then start the workers."""
         self._closing = False
+        self.peers.adopting = True
         await self.presence.enter()  # first: others starting now leave this worker's rows
         async with self.db.write() as tx:
             left = await store.take_up(tx, self.channel, self.worker)
@@ -173,6 +174,7 @@ class Inbox:
         the messages being handled are finished (up to `finish_s` more): cut mid-send, a reply
         the platform took would go out again from the worker that takes the row up.
         """
+        self.peers.adopting = False  # a dead worker's rows taken now would wait for this one
         with contextlib.suppress(TimeoutError):
             await self.wait_idle(grace_s)
         self._closing = True

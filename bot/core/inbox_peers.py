@@ -5,7 +5,8 @@ hold unfinished rows and are gone. A worker found gone at two looks at least `ad
 apart has its rows taken up: this worker holds them from then on and answers them, so a
 message a dead worker received is answered without waiting for a worker to start. The two
 looks spare a worker whose lock connection dropped while it lives: it takes its lock again
-within `stay_s`, sooner than `adopt_after`, and keeps its rows.
+within `stay_s`, sooner than `adopt_after`, and keeps its rows. A worker that is stopping takes
+up nothing: it would not come to those rows, and they would wait for it to be found gone too.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Peers:
         self.take = take
         self.stay_s = STAY_S
         self.adopt_after = ADOPT_AFTER
+        self.adopting = True  # False while this worker stops: what it took would wait for it
         self._gone_since: dict[str, datetime] = {}
 
     async def keep(self) -> None:
@@ -62,6 +64,8 @@ class Peers:
 
     async def adopt(self) -> int:
         """Take up the rows of workers gone since `adopt_after` at least; how many."""
+        if not self.adopting:
+            return 0
         worker = self.presence.worker
         async with self.db.write() as tx:
             found = await store.gone_holders(tx, self.channel, worker)

@@ -128,3 +128,16 @@ async def test_two_running_workers_looking_at_once_take_a_dead_workers_rows_once
     shown = readers[0].shown + readers[1].shown
     assert [text for chat, text in shown if chat == "c1"] == kept
     assert await counts(app) == {"done": 2}
+
+
+async def test_a_stopping_worker_leaves_a_dead_workers_rows_to_the_others(app: App) -> None:
+    live, reader = await started(app)
+    live.peers.adopt_after = timedelta(0)
+    dead, _ = await caught_mid_send(app)
+    await kill(dead)
+    stopping = asyncio.create_task(live.stop())
+    await asyncio.sleep(0)  # the stop has begun
+    assert await live.peers.adopt() == 0  # it would not answer them: it is going
+    await stopping
+    assert reader.shown == []
+    assert await counts(app) == {"handled": 1, "new": 1}  # still the dead one's, for the others

@@ -184,8 +184,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "an insert of any number of rows is one multi-row statement",
         "bot/storage/prepared.py",
-        "1 < len(rows) <= MULTI_ROW_INSERT:",
-        "1 < len(rows) <= MULTI_ROW_INSERT * 1000:",
+        "1 < len(params) <= MULTI_ROW_INSERT:",
+        "1 < len(params) <= MULTI_ROW_INSERT * 1000:",
         ("tests/core/test_prepared.py",),
     ),
 )

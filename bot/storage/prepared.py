@@ -9,8 +9,9 @@ it runs on the sqlite3 connection itself, with the column types' own bind and re
 processors (so the values stored and read are the same as through SQLAlchemy). Anywhere else
 (PostgreSQL, a connection that may not be used from the loop) it is an ordinary
 `tx.execute`, and an insert of a few rows is one multi-row INSERT (PostgreSQL runs each row of
-an executemany as a statement of its own). Errors are SQLAlchemy's, as they would be
-through `tx.execute`.
+an executemany as a statement of its own), rendered once per number of rows: SQLAlchemy does
+not cache a multi-row VALUES, and compiled it afresh for every message's buttons. Errors are
+SQLAlchemy's, as they would be through `tx.execute`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, Insert, exc
+from sqlalchemy import Executable, Insert, bindparam, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
@@ -70,6 +71,7 @@ class Prepared:
         self.statement = hot(statement)
         self.keys = list(keys) if keys is not None else None  # an insert's columns, in order
         self._rendered: _Rendered | None = None
+        self._multi_row: dict[tuple[str, int], _Rendered] = {}  # by dialect and rows
 
     async def run(self, tx: AsyncConnection, params: Params) -> Outcome | Any:
         connection = _inline_sqlite(tx)
@@ -87,12 +89,10 @@ class Prepared:
     async def run_many(self, tx: AsyncConnection, params: Sequence[Params]) -> None:
         connection = _inline_sqlite(tx)
         if connection is None:
-            rows = [dict(p) for p in params]
-            if isinstance(self.statement, Insert) and 1 < len(rows) <= MULTI_ROW_INSERT:
-                # One multi-row INSERT: the server runs one statement, not one per row.
-                await tx.execute(self.statement.values(rows))
+            if isinstance(self.statement, Insert) and 1 < len(params) <= MULTI_ROW_INSERT:
+                await self._insert_rows(tx, params)
             else:
-                await tx.execute(self.statement, rows)
+                await tx.execute(self.statement, [dict(p) for p in params])
             return
         rendered = self._render(tx.dialect)
         memo: dict[tuple[int, Any], Any] = {}  # a batch repeats its values (the time, say)
@@ -106,6 +106,17 @@ class Prepared:
         if self._rendered is None:
             self._rendered = _render(self.statement, dialect, self.keys)
         return self._rendered
+
+    async def _insert_rows(self, tx: AsyncConnection, params: Sequence[Params]) -> None:
+        """One multi-row INSERT: the server runs one statement, not one per row."""
+        keys = list(self.keys or params[0])
+        rendered = self._multi_row.get((tx.dialect.name, len(params)))
+        if rendered is None:
+            statement = _multi_row_insert(self.statement, keys, len(params))  # type: ignore[arg-type]
+            rendered = _render(statement, tx.dialect, None)
+            self._multi_row[(tx.dialect.name, len(params))] = rendered
+        merged = {f"{key}_{n}": row[key] for n, row in enumerate(params) for key in keys}
+        await tx.exec_driver_sql(rendered.sql, tuple(_values(rendered, merged)))
 
 
 def _render(statement: Executable, dialect: Dialect, keys: list[str] | None) -> _Rendered:
@@ -122,6 +133,17 @@ def _render(statement: Executable, dialect: Dialect, keys: list[str] | None) -> 
     columns = getattr(statement, "selected_columns", None) or []
     results = tuple(_result(c.type, dialect) for c in columns)
     return _Rendered(str(compiled), names, binds, fixed, results)
+
+
+def _multi_row_insert(statement: Insert, keys: list[str], rows: int) -> Insert:
+    """`statement` with `rows` rows of values, each value a parameter named `{key}_{row}`."""
+    columns = statement.table.c  # type: ignore[attr-defined]
+    return statement.values(
+        [
+            {key: bindparam(f"{key}_{n}", type_=columns[key].type) for key in keys}
+            for n in range(rows)
+        ]
+    )
 
 
 def bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:

@@ -123,3 +123,35 @@ async def test_choices_in_any_number_are_stored_and_found(app: App, count: int) 
     async with app.db.read() as tx:
         found = await convo_store.find_choices(tx, [choice.key for choice in made])
     assert found == made
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_few_rows_are_one_insert_rendered_once_per_number_of_rows(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.storage import prepared
+
+    rendered: list[str] = []
+    render = prepared._render
+
+    def counted(*args: Any) -> Any:
+        done = render(*args)
+        rendered.append(done.sql)
+        return done
+
+    monkeypatch.setattr(prepared, "_render", counted)
+    insert = Prepared(choices.insert())
+    async with app.db.write() as tx:
+        identity = await _identity(tx)
+    seen = _sqlalchemy_statements(app)
+    for batch in range(3):
+        made = [StoredChoice(f"b{batch}-{n}", identity, "pick", str(n), "Có") for n in range(5)]
+        rows = [{**vars(c), "created_at": NOW} for c in made]
+        async with app.db.write() as tx:
+            await insert.run_many(tx, rows)
+        async with app.db.read() as tx:
+            assert await convo_store.find_choices(tx, [c.key for c in made]) == made
+    inserts = [s for s in seen if s.startswith("INSERT INTO choices")]
+    assert len(inserts) == 3  # one statement a batch, not one a row
+    assert [s.count("VALUES") for s in inserts] == [1, 1, 1]
+    assert len(rendered) == 1  # not compiled again

@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -91,9 +102,17 @@ _MARK_HANDLED = Prepared(
         worker=func.coalesce(bindparam("worker", type_=String), inbox.c.worker),
     )
 )
-_MARK_DONE = Prepared(  # run for each row: one statement text, whatever the batch's size
+_MARK_DONE = Prepared(  # SQLite: run for each row, one statement text whatever the batch's size
     update(inbox)
     .where(inbox.c.id == bindparam("row"), or_(inbox.c.status == NEW, inbox.c.status == HANDLED))
+    .values(status=DONE, replies=None)
+)
+_MARK_ALL_DONE = (  # PostgreSQL: the batch in one statement (an executemany is one per row)
+    update(inbox)
+    .where(
+        inbox.c.id == any_(bindparam("rows", type_=postgresql.ARRAY(Integer))),
+        or_(inbox.c.status == NEW, inbox.c.status == HANDLED),
+    )
     .values(status=DONE, replies=None)
 )
 
@@ -195,7 +214,11 @@ async def first_in_chat(tx: AsyncConnection, row_id: int) -> None:
 
 async def mark_done(tx: AsyncConnection, ids: Sequence[int]) -> None:
     """The replies went out (or there were none): the row is finished."""
-    if ids:
+    if not ids:
+        return
+    if tx.dialect.name == "postgresql":
+        await tx.execute(_MARK_ALL_DONE, {"rows": list(ids)})
+    else:
         await _MARK_DONE.run_many(tx, [{"row": row_id} for row_id in ids])
 
 

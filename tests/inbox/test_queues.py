@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.app import App
 from bot.core.flood import FloodLimit, Verdict
 from bot.core.inbound import Inbound
@@ -13,6 +15,7 @@ from bot.core.inbox import Inbox, Unreadable
 from bot.core.reply import Reply
 from bot.storage import inbox as store
 from bot.storage.inbox import Received
+from bot.storage.tables.inbox import inbox
 
 
 class Recorder:
@@ -89,6 +92,22 @@ async def test_an_unreadable_update_is_kept_with_its_error_and_skipped(app: App)
     assert reader.shown == [("a", "2")]
     async with app.db.read() as tx:
         assert await store.count_by_status(tx) == {"bad": 1, "done": 1}
+
+
+async def test_done_marks_finish_the_batch_and_leave_bad_rows_bad(app: App) -> None:
+    now = app.clock.now()
+    async with app.db.write() as tx:
+        rows = await store.insert_received(tx, "test", [update("a", n) for n in range(4)], now)
+        first, second, broken, left = (row.id for row in rows)
+        await store.mark_handled(tx, second, [Reply("đã nhận")], now)
+        await store.mark_bad(tx, broken, "ValueError", now)
+    async with app.db.write() as tx:
+        await store.mark_done(tx, [first, second, broken])
+    async with app.db.read() as tx:
+        assert await store.count_by_status(tx) == {"done": 2, "bad": 1, "new": 1}
+        assert [row.id for row in await store.unfinished(tx, "test")] == [left]
+        replies = await tx.scalar(select(inbox.c.replies).where(inbox.c.id == second))
+    assert replies is None  # sent: not kept
 
 
 def test_the_flood_limit_answers_once_then_drops_until_the_window_clears() -> None:

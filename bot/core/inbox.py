@@ -399,7 +399,7 @@ class Inbox:
             return
         self._marking = True
         try:
-            async with self.db.write() as tx:
+            async with self.db.single() as tx:  # PostgreSQL: one statement, no BEGIN/COMMIT
                 await store.mark_done(tx, ids)
         except BaseException:
             self._finished[:0] = ids

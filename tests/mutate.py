@@ -182,6 +182,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/roster/test_people_storage.py",),
     ),
     Mutation(
+        "a message's turn goes on when another worker holds its chat's lock",
+        "bot/storage/inbox.py",
+        "        await lock_for_transaction(tx, lock)\n        check = ",
+        "        check = ",
+        ("tests/inbox/test_workers.py",),
+    ),
+    Mutation(
         "an insert of any number of rows is one multi-row statement",
         "bot/storage/prepared.py",
         "1 < len(params) <= MULTI_ROW_INSERT:",

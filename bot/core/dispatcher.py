@@ -154,14 +154,15 @@ class Dispatcher:
         """
         async with self.db.write() as tx:
             # One message of a chat at a time across workers too (the lock above is per process).
-            await lock_for_transaction(tx, f"chat:{inbound.channel}:{inbound.chat_id}")
+            chat_lock = f"chat:{inbound.channel}:{inbound.chat_id}"
             if inbound.inbox_id is not None and not self.db.is_sqlite:
                 # Another worker may have handled it while we waited for the chat's lock, or
                 # hold the chat's earlier messages (SQLite: one process, no other worker).
-                if inbound.inbox_ordered:
-                    await inbox.still_new(tx, inbound.inbox_id)
-                else:
-                    await inbox.first_in_chat(tx, inbound.inbox_id)
+                await inbox.take_turn(
+                    tx, inbound.inbox_id, chat_lock, ordered=inbound.inbox_ordered
+                )
+            else:
+                await lock_for_transaction(tx, chat_lock)
             actor, convo = await self.identities.resolve_chat(tx, inbound, self.clock.now())
             with use_locale(actor.locale or self.settings.default_locale):
                 loaded = _snapshot(convo)

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.reply import Attachment, Choice, Reply
+from bot.storage.db import lock_for_transaction
 from bot.storage.inbox_workers import gone
 from bot.storage.prepared import Prepared
 from bot.storage.sql import hot
@@ -195,18 +196,43 @@ _FIRST_IN_CHAT = select(  # the row's status, and whether an earlier row of its 
 ).where(inbox.c.id == bindparam("row"))
 
 
-async def still_new(tx: AsyncConnection, row_id: int) -> None:
-    """Raises AlreadyHandled when the row was handled meanwhile (by another worker)."""
-    if await tx.scalar(_STATUS, {"row": row_id}) != NEW:
-        raise AlreadyHandled(row_id)
-
-
 async def first_in_chat(tx: AsyncConnection, row_id: int) -> None:
     """Raises AlreadyHandled when the row was handled meanwhile, EarlierFirst when an earlier
     row of its chat is still new: one statement, where a read before the chat's lock and
-    `still_new` under it took two transactions."""
-    found = (await tx.execute(_FIRST_IN_CHAT, {"row": row_id})).first()
-    if found is not None and found.earlier:
+    another under it took two transactions."""
+    _check_turn(row_id, (await tx.execute(_FIRST_IN_CHAT, {"row": row_id})).first())
+
+
+# The chat's lock (as db.lock_for_transaction names it), tried without waiting.
+_TRY_LOCK = func.pg_try_advisory_xact_lock(
+    func.hashtextextended(bindparam("lock", type_=String), 0)
+).label("locked")
+_TURN_IF_FREE = {
+    False: _FIRST_IN_CHAT.add_columns(_TRY_LOCK),
+    True: _STATUS.add_columns(_TRY_LOCK),
+}
+
+
+async def take_turn(tx: AsyncConnection, row_id: int, lock: str, *, ordered: bool) -> None:
+    """Hold the chat's lock named `lock` until `tx` ends (PostgreSQL), then check the row's
+    turn as `first_in_chat` does; when `ordered` (its chat's earlier rows were just handled
+    here), only whether it is still new.
+
+    When the lock is free this is one statement, the lock tried with the check. That check's
+    snapshot may predate a commit the lock's last holder just made: at worst it finds the row
+    new when it was just handled (mark_handled finds it handled, and the work is rolled back)
+    or an earlier row new that was just handled (the row waits a turn, as if it were new).
+    When another transaction holds the lock, this waits for it, then checks."""
+    found = (await tx.execute(_TURN_IF_FREE[ordered], {"row": row_id, "lock": lock})).first()
+    if found is not None and not found.locked:  # another worker is on the chat: wait for it
+        await lock_for_transaction(tx, lock)
+        check = _STATUS if ordered else _FIRST_IN_CHAT
+        found = (await tx.execute(check, {"row": row_id})).first()
+    _check_turn(row_id, found)
+
+
+def _check_turn(row_id: int, found: Any) -> None:
+    if found is not None and getattr(found, "earlier", False):
         raise EarlierFirst(row_id)
     if found is None or found.status != NEW:
         raise AlreadyHandled(row_id)

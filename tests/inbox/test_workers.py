@@ -348,3 +348,45 @@ async def test_a_row_handled_while_waiting_for_the_chats_lock_is_not_worked_agai
     with pytest.raises(store.AlreadyHandled):
         await app.dispatcher.handle(inbound)
     assert not any("chat_identities" in s or "conversations" in s for s in statements)
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_free_chat_lock_is_taken_with_the_turn_check_in_one_statement(app: App) -> None:
+    async with app.db.write() as tx:
+        rows = await store.insert_received(tx, "test", [update("c3", 1)], app.clock.now())
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    async with app.db.write() as tx:
+        await tx.execute(text("SELECT 1"))  # the transaction begun
+        event.listen(app.db.engine.sync_engine, "before_cursor_execute", note)
+        await store.take_turn(tx, rows[0].id, "chat:test:c3", ordered=False)
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", note)
+        async with app.db.write() as other:  # held: another worker cannot take it now
+            assert not await other.scalar(
+                text("SELECT pg_try_advisory_xact_lock(hashtextextended('chat:test:c3', 0))")
+            )
+    assert len(statements) == 1
+
+
+@pytest.mark.engines("postgresql")
+async def test_a_held_chat_lock_is_waited_for_then_the_turn_checked_afresh(app: App) -> None:
+    now = app.clock.now()
+    async with app.db.write() as tx:
+        first, second = await store.insert_received(
+            tx, "test", [update("c4", 1), update("c4", 2)], now
+        )
+
+    async def second_turn() -> None:
+        async with app.db.write() as tx:
+            await store.take_turn(tx, second.id, "chat:test:c4", ordered=False)
+
+    async with app.db.write() as tx:  # another worker is handling c4's first message
+        await store.take_turn(tx, first.id, "chat:test:c4", ordered=False)
+        waiting = asyncio.create_task(second_turn())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # it waits for the chat's lock
+        await store.mark_handled(tx, first.id, [], now)
+    await asyncio.wait_for(waiting, 10)  # its turn: the first one is handled now, not new

@@ -196,13 +196,6 @@ _FIRST_IN_CHAT = select(  # the row's status, and whether an earlier row of its 
 ).where(inbox.c.id == bindparam("row"))
 
 
-async def first_in_chat(tx: AsyncConnection, row_id: int) -> None:
-    """Raises AlreadyHandled when the row was handled meanwhile, EarlierFirst when an earlier
-    row of its chat is still new: one statement, where a read before the chat's lock and
-    another under it took two transactions."""
-    _check_turn(row_id, (await tx.execute(_FIRST_IN_CHAT, {"row": row_id})).first())
-
-
 # The chat's lock (as db.lock_for_transaction names it), tried without waiting.
 _TRY_LOCK = func.pg_try_advisory_xact_lock(
     func.hashtextextended(bindparam("lock", type_=String), 0)
@@ -215,8 +208,9 @@ _TURN_IF_FREE = {
 
 async def take_turn(tx: AsyncConnection, row_id: int, lock: str, *, ordered: bool) -> None:
     """Hold the chat's lock named `lock` until `tx` ends (PostgreSQL), then check the row's
-    turn as `first_in_chat` does; when `ordered` (its chat's earlier rows were just handled
-    here), only whether it is still new.
+    turn: AlreadyHandled when it was handled meanwhile (by another worker), EarlierFirst when an
+    earlier row of its chat is still new; when `ordered` (its chat's earlier rows were just
+    handled here), only whether it is still new.
 
     When the lock is free this is one statement, the lock tried with the check. That check's
     snapshot may predate a commit the lock's last holder just made: at worst it finds the row

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import App
 from bot.core.inbound import Inbound
@@ -314,21 +315,26 @@ async def test_an_inbox_stopped_and_started_again_handles_messages(app: App) -> 
     assert {chat for chat, _ in reader.shown} == {"c1"}
 
 
+@pytest.mark.engines("postgresql")  # SQLite has one process: no turns to take
 async def test_a_messages_turn_waits_only_for_earlier_rows_of_its_own_known_chat(
     app: App,
 ) -> None:
     received = [update("c7", 1), update("c6", 1), update("", 1), update("", 2), update("c7", 2)]
     async with app.db.write() as tx:
         rows = await store.insert_received(tx, "test", received, app.clock.now())
+
+    async def turn(tx: AsyncConnection, row: store.Open) -> None:
+        await store.take_turn(tx, row.id, f"chat:test:{row.chat_key}", ordered=False)
+
     async with app.db.write() as tx:
-        await store.first_in_chat(tx, rows[1].id)  # c6's first: c7's earlier row is not its
-        await store.first_in_chat(tx, rows[3].id)  # no known chat: nothing to wait for
+        await turn(tx, rows[1])  # c6's first: c7's earlier row is not its
+        await turn(tx, rows[3])  # no known chat: nothing to wait for
         with pytest.raises(store.EarlierFirst):
-            await store.first_in_chat(tx, rows[4].id)  # c7's "1" is still new
+            await turn(tx, rows[4])  # c7's "1" is still new
         await store.mark_handled(tx, rows[0].id, [], app.clock.now())
-        await store.first_in_chat(tx, rows[4].id)  # its turn now
+        await turn(tx, rows[4])  # its turn now
         with pytest.raises(store.AlreadyHandled):
-            await store.first_in_chat(tx, rows[0].id)
+            await turn(tx, rows[0])
 
 
 @pytest.mark.engines("postgresql")

@@ -25,7 +25,7 @@ inbox = Table(
     Column("worker", String(64), nullable=True),
     UniqueConstraint("channel", "update_key", name="uq_inbox_update"),
     Index("ix_inbox_open", "status", "id"),
-    # a chat's rows still new: is a message's turn come (bot/storage/inbox.py first_in_chat)
+    # a chat's rows still new: is a message's turn come (bot/storage/inbox.py take_turn)
     Index(
         "ix_inbox_chat_new",
         "channel",

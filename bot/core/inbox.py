@@ -18,10 +18,11 @@ live worker is handling or sending is answered by that worker alone; a running w
 those of a worker gone for a while (bot/core/inbox_peers.py), so they need no start. The
 dispatcher's per-chat advisory lock keeps one message of a chat at a time across workers, and a row
 is marked handled only while still new, so a row two workers hold is handled and answered once.
-Order: under that lock, the statement that finds the row still new also looks for an earlier row of
-its chat still new (another worker received it and has not come to it); if there is one, nothing is
-done: the row goes back to its chat's queue for a moment (`TURN_WAIT_S`), as that worker is likely
-coming to them; found there again, the worker handles the chat's earlier rows itself, then the row
+Order: the statement that takes that lock (the first after it, when another worker held it) finds
+the row still new and looks for an earlier row of its chat still new (another worker received it
+and has not come to it; bot/storage/inbox.py take_turn); if there is one, nothing is done: the
+row goes back to its chat's queue for a moment (`TURN_WAIT_S`), as that worker is likely coming to
+them; found there again, the worker handles the chat's earlier rows itself, then the row
 (the other worker finds them handled and drops them). A platform sends a chat's next update only
 after the last one was stored, so the earlier ones are always visible. Not kept: a worker whose
 lock connection dropped while it lives (the database restarted, a network cut) is taken for gone

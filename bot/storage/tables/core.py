@@ -160,13 +160,15 @@ choices = Table(
     "choices",
     metadata,
     Column("key", String(12), primary_key=True),
-    Column("identity_id", ForeignKey("chat_identities.id"), nullable=False),
+    # chat_identities.id, unchecked: a row per button offered, its identity resolved in the same
+    # transaction and never deleted; PostgreSQL's check locked it per row (migration 0019).
+    Column("identity_id", Integer, nullable=False),
     Column("action", String(64), nullable=False),
     Column("value", String(200), nullable=False, server_default=""),
     Column("label", String(200), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("meaning", String(64), nullable=False, server_default=""),
-    Index("ix_choices_created", "created_at"),
+    Index("ix_choices_created", "created_at", postgresql_using="brin"),  # rows come in time order
 )
 
 outbox = Table(

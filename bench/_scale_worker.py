@@ -2,11 +2,12 @@
 
 `leader URL`: a bot worker's scheduler under the leader lock; prints "leading <unix time>"
 when it starts leading, then runs until killed.
-`updates URL API_URL PORT`: the Telegram channel with the real dispatcher on the shared
+`updates URL API_URL PORT [EXTRA_MS]`: the Telegram channel with the real dispatcher on the shared
 database, in webhook mode on PORT, which every worker binds (SO_REUSEPORT: run it with
 TROLY06_WORKER_INDEX set), answering through the one fake Bot API at API_URL; prints "ready"
 once serving, and on SIGTERM stops and prints as JSON what it handled, the replies, the CPU
-seconds it used from "ready" to the SIGTERM, and its peak memory.
+seconds it used from "ready" to the SIGTERM, and its peak memory. EXTRA_MS (a diagnostic of
+`bench scale --extra-cpu-ms`): CPU milliseconds spent in a busy loop after each message.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ async def leader(url: str) -> None:
     await asyncio.Event().wait()
 
 
-async def updates(url: str, api_url: str, port: int) -> None:
+async def updates(url: str, api_url: str, port: int, extra_ms: float = 0.0) -> None:
     from bench.updates import TEXTS
     from bot.channels.telegram import TelegramChannel
     from bot.core.inbound import Inbound
@@ -75,6 +76,8 @@ async def updates(url: str, api_url: str, port: int) -> None:
 
     async def counting(inbound: Any) -> Any:
         replies = await handle(inbound)
+        if extra_ms:
+            _spin(extra_ms / 1000)
         counted["handled"] += 1
         counted["replies"] += len(replies)
         return replies
@@ -98,12 +101,18 @@ async def updates(url: str, api_url: str, port: int) -> None:
         await app.close()
 
 
+def _spin(seconds: float) -> None:
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
 def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING)
     if argv[0] == "leader":
         asyncio.run(leader(argv[1]))
     elif argv[0] == "updates":
-        asyncio.run(updates(argv[1], argv[2], int(argv[3])))
+        asyncio.run(updates(argv[1], argv[2], int(argv[3]), *map(float, argv[4:5])))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Several workers on one PostgreSQL: throughput, a booking race, a scheduler leader killed.
 
 `python -m bench scale [--updates N] [--users U] [--repeat T] [--connections C] [--attempts A]
-[--reminders R] [--recipients P] [--only SECTION,...]`
+[--reminders R] [--recipients P] [--only SECTION,...] [--extra-cpu-ms X]`
 
 Runs on a throwaway PostgreSQL started as the tests do (bot/testing/postgres.py), or on
 TROLY06_BENCH_PG_URL (an empty database the bench may fill).
@@ -19,9 +19,14 @@ TROLY06_BENCH_PG_URL (an empty database the bench may fill).
   over the workers, the load average, and messages handled before an earlier one of their chat.
   The 1, 2 and 4 rounds run in turn T times (3): each rate is the median of its rounds,
   updates_detail.samples has them all, and updates_detail.ratio_2_to_1 is the median of "2 over
-  1" within each turn (the shared machine's pace drifts from round to round). The N updates
+  1" within each turn (the shared machine's pace drifts from round to round);
+  updates_detail.ceiling_2_to_1 the median of what two cores could carry at best at the CPU per
+  update of the 2-worker round (workers, PostgreSQL and the fake), over the 1-worker rate of the
+  same turn: the ratio could not be higher than that on this machine. The N updates
   come from U users (300): a user's next message often reaches the other worker while its last
-  one waits there; `--users N` gives each update a user of its own.
+  one waits there; `--users N` gives each update a user of its own. `--extra-cpu-ms X` is a
+  diagnostic, never the bot's figure: each worker spends X ms more CPU per message (a busy loop),
+  as a heavier bot would, to check the ceiling's account of the ratio (updates_detail says X).
 - booking: C connections at once, each attempt its own transaction through the service,
   A attempts for one slot; overbooked counts bookings and taken places beyond capacity.
 - leader_kill: two workers run the scheduler under the leader lock; R reminders fall due
@@ -89,7 +94,7 @@ WEBHOOK_CONNECTIONS = 16  # the fake posts on this many connections at once (Tel
 
 
 async def updates_section(
-    admin_url: str, count: int, users: int, repeat: int = 3
+    admin_url: str, count: int, users: int, repeat: int = 3, extra_ms: float = 0.0
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Updates per second (echo, 1, 2, 4 workers), and per round what the workers used.
 
@@ -108,26 +113,42 @@ async def updates_section(
         detail: dict[str, Any] = {}
         await server.client.post("/_fake/webhook", json={"connections": WEBHOOK_CONNECTIONS})
         samples: dict[str, list[float]] = {"1": [], "2": [], "4": []}
+        ceilings: list[float] = []
         for _turn in range(repeat):
             for workers in (1, 2, 4):
                 round_url = await fresh_database(admin_url, f"scale_updates_{workers}")
                 rate, problems, detail[str(workers)] = await _workers_round(
-                    server, round_url, workers, _free_port(), make_updates(count, users)
+                    server, round_url, workers, _free_port(), make_updates(count, users), extra_ms
                 )
                 samples[str(workers)].append(rate)
                 if problems:
                     rates.setdefault("problems", {})[str(workers)] = problems
+            ceilings.append(_two_cores_at_best(detail["2"]) / samples["1"][-1])
     finally:
         await server.stop()
     rates.update({k: round(statistics.median(v), 1) for k, v in samples.items()})
     detail["samples"] = samples
     ratios = [two / one for one, two in zip(samples["1"], samples["2"], strict=True)]
     detail["ratio_2_to_1"] = round(statistics.median(ratios), 3)
+    detail["ceiling_2_to_1"] = round(statistics.median(ceilings), 3)
+    if extra_ms:
+        detail["extra_cpu_ms"] = extra_ms
     return rates, detail
 
 
+def _two_cores_at_best(round_detail: dict[str, Any]) -> float:
+    """Updates per second this machine's two cores could carry at the CPU per update of that
+    round (workers, PostgreSQL and the fake together): its ceiling, were every cycle used."""
+    return 2000.0 / sum(round_detail["cpu_ms_per_update"].values())
+
+
 async def _workers_round(
-    server: Any, url: str, workers: int, port: int, updates: list[dict[str, Any]]
+    server: Any,
+    url: str,
+    workers: int,
+    port: int,
+    updates: list[dict[str, Any]],
+    extra_ms: float = 0.0,
 ) -> tuple[float, list[str], dict[str, Any]]:
     """Updates per second through `workers` worker processes; what went wrong, if anything;
     the CPU the workers used per update, how the updates spread, the load average."""
@@ -136,7 +157,9 @@ async def _workers_round(
     app = await build_app(Settings(db_url=url, _env_file=None), SystemClock())  # type: ignore[call-arg]
     await ensure_demo(app)
     procs = [
-        _worker("updates", url, server.url, str(port), env={WORKER_VARIABLE: str(k)})
+        _worker(
+            "updates", url, server.url, str(port), str(extra_ms), env={WORKER_VARIABLE: str(k)}
+        )
         for k in range(workers)
     ]
     try:
@@ -406,7 +429,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             broadcast_url = await fresh_database(admin_url, "scale_broadcast")
             result["broadcast"] = await broadcast_section(broadcast_url, args.recipients)
         if "updates" in only and args.updates:
-            rates, detail = await updates_section(admin_url, args.updates, args.users, args.repeat)
+            rates, detail = await updates_section(
+                admin_url, args.updates, args.users, args.repeat, args.extra_cpu_ms
+            )
             result["updates_per_s"] = rates
             result["updates_detail"] = detail
     return result
@@ -427,4 +452,10 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--reminders", type=int, default=400)
     parser.add_argument("--recipients", type=int, default=3000)
     parser.add_argument("--only", default="", help=f"some of {','.join(SECTIONS)} (default all)")
+    parser.add_argument(
+        "--extra-cpu-ms",
+        type=float,
+        default=0.0,
+        help="diagnostic: CPU ms each worker burns per message (the rates are then not the bot's)",
+    )
     return asyncio.run(run(parser.parse_args(argv)))

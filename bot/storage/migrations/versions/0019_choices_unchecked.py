@@ -1,12 +1,12 @@
 """Choices: no foreign key to the identity, and a BRIN index on when they were offered.
 
-A reply with buttons stores a row per button. PostgreSQL checked each row's identity with a row
-lock on it (a statement and a WAL record per message), and kept a B-tree of `created_at` for the
-monthly purge (three index entries per row with the key's). The identity is the message's own,
-resolved in the same transaction, and identities are never deleted (erasure blanks them). The
-rows come in time order, so a BRIN index serves the purge at no cost per insert (SQLite keeps
-its B-tree). In `bench scale`'s 2,000 messages: 16 statements per message on the server became
-11, and WAL records per message fell from 38 to 33.
+A reply with buttons stores a row per button. PostgreSQL checked each row's identity by a query
+that locks the identity's row (five a message in `bench scale`, the lock written to the WAL),
+and kept a B-tree of `created_at` for the monthly purge (an index entry per row besides the
+key's). The identity is the message's own, resolved in the same transaction, and identities are
+never deleted (erasure blanks them). The rows come in time order, so a BRIN index serves the
+purge at no cost per insert (SQLite keeps its B-tree). In `bench scale`'s 2,000 messages: 16
+statements per message on the server became 11, and WAL records per message fell from 38 to 33.
 
 Revision ID: 0019_choices_unchecked
 Revises: 0009_understand

@@ -16,9 +16,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, String, bindparam, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage import sqlite_driver
 from bot.storage.private_files import private_sqlite
@@ -153,7 +154,12 @@ async def lock_for_transaction(tx: AsyncConnection, key: str) -> None:
         await tx.execute(_ADVISORY_XACT_LOCK, {"key": key})
 
 
-_ADVISORY_XACT_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+def advisory_key(param: str = "key") -> ColumnElement[int]:
+    """The advisory lock key of the name bound as `param`: every lock by name is keyed so."""
+    return func.hashtextextended(bindparam(param, type_=String), 0)
+
+
+_ADVISORY_XACT_LOCK = select(func.pg_advisory_xact_lock(advisory_key()))
 
 
 def _upgrade(sync_conn: Connection) -> None:

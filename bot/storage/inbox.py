@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.reply import Attachment, Choice, Reply
-from bot.storage.db import lock_for_transaction
+from bot.storage.db import advisory_key, lock_for_transaction
 from bot.storage.inbox_workers import gone
 from bot.storage.prepared import Prepared
 from bot.storage.sql import hot
@@ -196,10 +196,8 @@ _FIRST_IN_CHAT = select(  # the row's status, and whether an earlier row of its 
 ).where(inbox.c.id == bindparam("row"))
 
 
-# The chat's lock (as db.lock_for_transaction names it), tried without waiting.
-_TRY_LOCK = func.pg_try_advisory_xact_lock(
-    func.hashtextextended(bindparam("lock", type_=String), 0)
-).label("locked")
+# The chat's lock (the one db.lock_for_transaction waits for), tried without waiting.
+_TRY_LOCK = func.pg_try_advisory_xact_lock(advisory_key("lock")).label("locked")
 _TURN_IF_FREE = {
     False: _FIRST_IN_CHAT.add_columns(_TRY_LOCK),
     True: _STATUS.add_columns(_TRY_LOCK),

@@ -13,17 +13,17 @@ import os
 import secrets
 import socket
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.db import Database
+from bot.storage.db import Database, advisory_key
 
 logger = logging.getLogger(__name__)
 
-_HOLD = text("SELECT pg_try_advisory_lock(hashtextextended(:key, 0))")
+_HOLD = select(func.pg_try_advisory_lock(advisory_key()))
 # Taken only for the checker's transaction: it also keeps two starting workers from both
 # deciding a worker is gone at once (the second finds the lock taken and leaves its rows).
-_GONE = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+_GONE = select(func.pg_try_advisory_xact_lock(advisory_key()))
 _PING = text("SELECT 1")
 
 
@@ -33,7 +33,7 @@ def new_worker_id() -> str:
 
 
 def lock_name(worker: str) -> str:
-    """The name of `worker`'s lock (its key is this text's hashtextextended)."""
+    """The name of `worker`'s lock (keyed by db.advisory_key)."""
     return f"inbox-worker:{worker}"
 
 
